@@ -114,32 +114,35 @@ interface CompiledRoute {
   match(path: string): Record<string, string> | null;
 }
 
+/**
+ * Match a path against a pattern with `:name` segments and an optional trailing `*` (the rest of
+ * the path, captured as `params.rest`). Returns the captured params, or null when it does not match.
+ */
+export function matchPathPattern(pattern: string, path: string): Record<string, string> | null {
+  const parts = pattern.split('/').filter(Boolean);
+  const wildcard = parts[parts.length - 1] === '*';
+  if (wildcard) parts.pop();
+  const segs = path.split('/').filter(Boolean);
+  if (wildcard ? segs.length < parts.length : segs.length !== parts.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string;
+    const seg = segs[i] as string;
+    if (part.startsWith(':')) params[part.slice(1)] = seg;
+    else if (part !== seg) return null;
+  }
+  if (wildcard) params.rest = segs.slice(parts.length).join('/');
+  return params;
+}
+
 function compileRoute(route: Route): CompiledRoute {
   const name = route.name ?? `${route.method} ${String(route.path)}`;
   if (route.path instanceof RegExp) {
     const re = route.path;
     return { route, name, match: (p) => { const m = re.exec(p); return m ? { ...(m.groups ?? {}) } : null; } };
   }
-  const parts = route.path.split('/').filter(Boolean);
-  const wildcard = parts[parts.length - 1] === '*';
-  if (wildcard) parts.pop();
-  return {
-    route,
-    name,
-    match(p) {
-      const segs = p.split('/').filter(Boolean);
-      if (wildcard ? segs.length < parts.length : segs.length !== parts.length) return null;
-      const params: Record<string, string> = {};
-      for (let i = 0; i < parts.length; i++) {
-        const part = parts[i] as string;
-        const seg = segs[i] as string;
-        if (part.startsWith(':')) params[part.slice(1)] = seg;
-        else if (part !== seg) return null;
-      }
-      if (wildcard) params.rest = segs.slice(parts.length).join('/');
-      return params;
-    },
-  };
+  const pattern = route.path;
+  return { route, name, match: (p) => matchPathPattern(pattern, p) };
 }
 
 class BodyTooLarge extends Error {}

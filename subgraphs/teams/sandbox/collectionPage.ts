@@ -48,3 +48,8 @@ export function collectionPage<T extends object>(o: CollectionOptions<T>): Recor
   body.value = page.map((it) => applySelect(it, select ?? (o.defaults ? [...o.defaults] : null)));
   return body;
 }
+
+/** The `@odata.context` suffix for a `$select`: `(a,b)`, or nothing without one. */
+export function selectSuffix(select: string[] | null): string {
+  return select ? `(${select.join(',')})` : '';
+}

@@ -6,7 +6,7 @@
  * headers and Graph's JSON content type.
  */
 import type { Fault } from '../../kit/faultKnobs';
-import type { Route, SandboxReply, SandboxRequest } from '../../kit/sandboxServer';
+import { matchPathPattern, type Route, type SandboxReply, type SandboxRequest } from '../../kit/sandboxServer';
 import type { AccessTokenClaims, AccessTokenService } from './accessTokens';
 import { graphError, GraphHttpError, idHeaders, requestIds, unauthorized, type RequestIds } from './graphErrors';
 import type { Throttle } from './throttle';
@@ -55,20 +55,6 @@ export interface GraphPipeline {
 }
 
 export const GRAPH_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
-
-function matchPattern(pattern: string, path: string): Record<string, string> | null {
-  const parts = pattern.split('/').filter(Boolean);
-  const segs = path.split('/').filter(Boolean);
-  if (parts.length !== segs.length) return null;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i] as string;
-    const seg = segs[i] as string;
-    if (part.startsWith(':')) params[part.slice(1)] = seg;
-    else if (part !== seg) return null;
-  }
-  return params;
-}
 
 function duplicateOption(query: URLSearchParams): string | null {
   const seen = new Set<string>();
@@ -128,7 +114,7 @@ export function createGraphPipeline(opts: GraphPipelineOptions): GraphPipeline {
     match(method, path) {
       let wrongMethod = false;
       for (const route of opts.routes) {
-        const params = matchPattern(route.path, path);
+        const params = matchPathPattern(route.path, path);
         if (!params) continue;
         if (route.method === method) return { kind: 'found', route, params };
         wrongMethod = true;

@@ -9,7 +9,7 @@
  * | `GET /v1.0/teams/{id}/channels/{id}` | `GET /v1.0/teams/{id}/channels/{id}` | Channel.ReadBasic.All |
  */
 import type { SandboxReply } from '../../kit/sandboxServer';
-import { collectionPage } from './collectionPage';
+import { collectionPage, selectSuffix } from './collectionPage';
 import { GraphHttpError } from './graphErrors';
 import type { GraphRequest, GraphRoute } from './graphRouter';
 import { findChannel, findTeam, type GraphChannel, type GraphData, type GraphTeam } from './graphStore';
@@ -60,10 +60,6 @@ export function channelOrThrow(data: GraphData, teamId: string, channelId: strin
   const channel = findChannel(data, team.id, channelId);
   if (!channel) throw new GraphHttpError(404, 'NotFound', `Channel ${channelId.slice(0, 100)} not found in team ${team.id}.`);
   return { team, channel };
-}
-
-function selectSuffix(select: string[] | null): string {
-  return select ? `(${select.join(',')})` : '';
 }
 
 function listTeams(ref: StoreRef, req: GraphRequest): SandboxReply {

@@ -9,7 +9,7 @@
  * | `GET /v1.0/users/{id}/joinedTeams` | `GET /v1.0/users/{id}/joinedTeams` | Team.ReadBasic.All |
  */
 import type { SandboxReply } from '../../kit/sandboxServer';
-import { collectionPage } from './collectionPage';
+import { collectionPage, selectSuffix } from './collectionPage';
 import { GraphHttpError } from './graphErrors';
 import type { GraphRequest, GraphRoute } from './graphRouter';
 import { findUser, USER_DEFAULT_PROPERTIES, type GraphUser } from './graphStore';
@@ -55,10 +55,6 @@ function userOrThrow(ref: StoreRef, idOrUpn: string): GraphUser {
       `Resource '${idOrUpn.slice(0, 200)}' does not exist or one of its queried reference-property objects are not present.`);
   }
   return user;
-}
-
-function selectSuffix(select: string[] | null): string {
-  return select ? `(${select.join(',')})` : '';
 }
 
 function listUsers(ref: StoreRef, req: GraphRequest): SandboxReply {
