@@ -40,9 +40,6 @@ export async function main(argv: string[]): Promise<void> {
   const host = process.env.SANDBOX_HOST || '127.0.0.1';
   const ports = (names as SandboxName[]).map((n) => listenPort(STARTERS[n].envKey, STARTERS[n].port));
   const started = await Promise.all((names as SandboxName[]).map((n, i) => STARTERS[n].start(ports[i] as number, host)));
-  names.forEach((n, i) => log.info({ sandbox: n, url: started[i]?.url }, 'sandbox listening'));
-  process.stdout.write(`\nSandboxes ready:\n${names.map((n, i) => `  ${n.padEnd(10)} ${started[i]?.url}`).join('\n')}\n` +
-    'Admin endpoints: <url>/__admin/counters, /__admin/faults, /__admin/settings (see README).\n\n');
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -55,6 +52,10 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Announce readiness only once the signal handlers are in place: a caller may stop us right away.
+  names.forEach((n, i) => log.info({ sandbox: n, url: started[i]?.url }, 'sandbox listening'));
+  process.stdout.write(`\nSandboxes ready:\n${names.map((n, i) => `  ${n.padEnd(10)} ${started[i]?.url}`).join('\n')}\n` +
+    'Admin endpoints: <url>/__admin/counters, /__admin/faults, /__admin/settings (see README).\n\n');
 }
 
 if (require.main === module) {

@@ -114,6 +114,17 @@ interface CompiledRoute {
   match(path: string): Record<string, string> | null;
 }
 
+/** A request target split into its decoded path, raw path and query; null when the percent-encoding is broken. */
+export function parseRequestTarget(target: string): { path: string; rawPath: string; query: URLSearchParams } | null {
+  const q = target.indexOf('?');
+  const rawPath = q === -1 ? target : target.slice(0, q);
+  try {
+    return { path: decodeURIComponent(rawPath), rawPath, query: new URLSearchParams(q === -1 ? '' : target.slice(q + 1)) };
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Match a path against a pattern with `:name` segments and an optional trailing `*` (the rest of
  * the path, captured as `params.rest`). Returns the captured params, or null when it does not match.
@@ -264,17 +275,12 @@ export async function startSandboxServer(opts: SandboxServerOptions, port: numbe
   };
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const rawUrl = req.url ?? '/';
-    const q = rawUrl.indexOf('?');
-    const rawPath = q === -1 ? rawUrl : rawUrl.slice(0, q);
-    let path: string;
-    try {
-      path = decodeURIComponent(rawPath);
-    } catch {
+    const target = parseRequestTarget(req.url ?? '/');
+    if (!target) {
       send(res, opts.errorReply(400, 'BAD_REQUEST', 'The request path is not valid percent-encoding.'));
       return;
     }
-    const query = new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1));
+    const { path, rawPath, query } = target;
     const method = (req.method ?? 'GET').toUpperCase();
     const isAdmin = path.startsWith('/__admin/');
     const table = isAdmin ? admin : routes;

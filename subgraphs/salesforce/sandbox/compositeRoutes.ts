@@ -5,7 +5,7 @@
  * with `allOrNone` the first failure rolls everything back and every other subrequest reports
  * 400 PROCESSING_HALTED. The whole composite counts as one API request.
  */
-import type { SandboxReply, SandboxRequest } from '../../kit/sandboxServer';
+import { parseRequestTarget, type SandboxReply, type SandboxRequest } from '../../kit/sandboxServer';
 import { SalesforceApiError, parseJsonBody } from './salesforceErrors';
 import { matchResource, runResource, type RestCall, type RestResource } from './restSupport';
 
@@ -102,14 +102,11 @@ async function runSub(parent: RestCall, resources: RestResource[], sub: SubReque
     if (!(err instanceof UnresolvedReference)) throw err;
     return { status: 400, body: halted(`Invalid reference specified. No value for ${err.message} found. Provided referenceId ids must start with a letter or a number, and they can contain only letters, numbers and underscores.`) };
   }
-  const q = url.indexOf('?');
-  const rawPath = q === -1 ? url : url.slice(0, q);
-  let path: string;
-  try {
-    path = decodeURIComponent(rawPath);
-  } catch {
+  const target = parseRequestTarget(url);
+  if (!target) {
     return { status: 400, body: [{ errorCode: 'BAD_REQUEST', message: 'The subrequest url is not valid percent-encoding.' }] };
   }
+  const { path, rawPath, query } = target;
   const match = path.startsWith('/services/data/') ? matchResource(resources, sub.method, path.slice('/services/data'.length)) : null;
   if (!match || match.resource.pattern === '/composite') {
     return { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] };
@@ -118,7 +115,7 @@ async function runSub(parent: RestCall, resources: RestResource[], sub: SubReque
   for (const [k, v] of Object.entries(sub.httpHeaders ?? {})) if (typeof v === 'string') headers[k.toLowerCase()] = v;
   const authorization = parent.req.headers.authorization;
   const req: SandboxRequest = {
-    method: sub.method, path, rawPath, query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
+    method: sub.method, path, rawPath, query,
     headers: { ...headers, ...(authorization ? { authorization } : {}) }, params: match.params,
     body: Buffer.from(body === undefined ? '' : JSON.stringify(body)), origin: parent.req.origin, raw: parent.req.raw,
   };
