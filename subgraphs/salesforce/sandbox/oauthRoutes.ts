@@ -4,7 +4,8 @@
  * identity URL `GET /id/{orgId}/{userId}` that the token response points at. Errors use
  * Salesforce's OAuth form `{"error","error_description"}` with status 400.
  */
-import { createHmac, createPublicKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, createPublicKey, type KeyObject } from 'node:crypto';
+import { constantTimeEqual } from '../../kit/constantTimeEqual';
 import { jwtVerify } from 'jose';
 import type { Logger } from 'pino';
 import type { Route, SandboxReply, SandboxRequest } from '../../kit/sandboxServer';
@@ -51,12 +52,6 @@ function oauthError(error: string, description: string, status = 400): SandboxRe
   return { status, body: { error, error_description: description } };
 }
 
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 function findUser(store: SalesforceStore, username: string): SfRecord | undefined {
   const u = username.toLowerCase();
   return store.all('User').find((r) => typeof r.values.Username === 'string' && r.values.Username.toLowerCase() === u && r.values.IsActive === true);
@@ -89,9 +84,9 @@ export function oauthRoutes(deps: OAuthDeps): Route[] {
   /** Check client_id (and client_secret when `secretRequired` or present). */
   function checkClient(form: URLSearchParams, secretRequired: boolean): SandboxReply | null {
     const clientId = form.get('client_id');
-    if (!clientId || !safeEqual(clientId, app.clientId)) return oauthError('invalid_client_id', 'client identifier invalid');
+    if (!clientId || !constantTimeEqual(clientId, app.clientId)) return oauthError('invalid_client_id', 'client identifier invalid');
     const secret = form.get('client_secret');
-    if ((secretRequired || secret !== null) && (!secret || !safeEqual(secret, app.clientSecret))) {
+    if ((secretRequired || secret !== null) && (!secret || !constantTimeEqual(secret, app.clientSecret))) {
       return oauthError('invalid_client', 'invalid client credentials');
     }
     return null;
@@ -119,7 +114,7 @@ export function oauthRoutes(deps: OAuthDeps): Route[] {
       }
     }
     if (!payload) return reject(app.jwtKeys.length === 0 ? 'no JWT keys registered for the connected app' : 'signature does not verify');
-    if (typeof payload.iss !== 'string' || !safeEqual(payload.iss, app.clientId)) return oauthError('invalid_client_id', 'client identifier invalid');
+    if (typeof payload.iss !== 'string' || !constantTimeEqual(payload.iss, app.clientId)) return oauthError('invalid_client_id', 'client identifier invalid');
     const auds = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     const allowed = new Set(['https://login.salesforce.com', 'https://test.salesforce.com', req.origin]);
     if (!auds.some((a) => typeof a === 'string' && allowed.has(a.replace(/\/+$/, '')))) return reject('bad audience', 'audience is invalid');
@@ -138,7 +133,7 @@ export function oauthRoutes(deps: OAuthDeps): Route[] {
         if (bad) return bad;
         const user = findUser(store, form.get('username') ?? '');
         const pw = form.get('password') ?? '';
-        const okPassword = safeEqual(pw, deps.password) || safeEqual(pw, deps.password + deps.securityToken);
+        const okPassword = constantTimeEqual(pw, deps.password) || constantTimeEqual(pw, deps.password + deps.securityToken);
         if (!user || !okPassword || user.values.Username !== findUser(store, deps.username)?.values.Username) {
           return oauthError('invalid_grant', 'authentication failure');
         }

@@ -4,7 +4,8 @@
  * `SAP_SESSIONID_<SID>_<client>` next to `sap-usercontext`. A modifying request must send the token
  * and that cookie, as the same user; otherwise 403 with `x-csrf-token: Required`.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { constantTimeEqual } from '../../kit/constantTimeEqual';
 import type { SandboxReply } from '../../kit/sandboxServer';
 
 export const SYSTEM_ID = 'S4H';
@@ -64,9 +65,7 @@ export function createCsrfSessions(): CsrfSessions {
     validate(user, token, cookieHeader) {
       const session = find(user, cookieHeader);
       if (!session || !token) return false;
-      const a = Buffer.from(session.token);
-      const b = Buffer.from(token);
-      return a.length === b.length && timingSafeEqual(a, b);
+      return constantTimeEqual(session.token, token);
     },
     expireAll() {
       sessions = new Map();

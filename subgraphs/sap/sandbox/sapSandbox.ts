@@ -3,7 +3,6 @@
  * Gateway serves them (Basic auth, CSRF, ETags, `$batch`), on seeded data shared with the other
  * sandboxes through the seed people's emails. See README.md in this folder.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createLogger } from '../../kit/logger';
 import { startSandboxServer, type SandboxReply, type SandboxRequest, type SandboxServer } from '../../kit/sandboxServer';
@@ -14,6 +13,7 @@ import type { SapSettings, ServiceDeps } from './odataService';
 import { createSalesOrderService } from './salesOrderRoutes';
 import { errorReply, kitErrorReply, SapCode } from './sapErrors';
 import { createSapStore, type SapStore } from './sapStore';
+import { constantTimeEqual } from '../../kit/constantTimeEqual';
 
 /** The default communication user. */
 export const DEFAULT_SAP_USER = 'LUMINA_COMM';
@@ -64,9 +64,7 @@ function basicUser(req: SandboxRequest, users: ReadonlyMap<string, string>): str
   const user = decoded.slice(0, colon).toUpperCase();
   const expected = users.get(user);
   if (expected === undefined) return null;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(decoded.slice(colon + 1));
-  return a.length === b.length && timingSafeEqual(a, b) ? user : null;
+  return constantTimeEqual(expected, decoded.slice(colon + 1)) ? user : null;
 }
 
 export async function startSapSandbox(options: SapSandboxOptions = {}): Promise<SapSandbox> {

@@ -14,6 +14,7 @@ import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import type { Route, SandboxReply, SandboxRequest } from '../../kit/sandboxServer';
 import { GRAPH_AUDIENCE, type AccessTokenService } from './accessTokens';
 import type { RegisteredApp } from './registeredApps';
+import { constantTimeEqual } from '../../kit/constantTimeEqual';
 
 export interface EntraContext {
   tenantId: string;
@@ -174,7 +175,7 @@ async function token(ctx: EntraContext, req: SandboxRequest): Promise<SandboxRep
   const assertion = form.get('client_assertion');
   let auth: ClientAuth;
   if (secret !== null) {
-    auth = app.secrets.includes(secret)
+    auth = app.secrets.some((s) => constantTimeEqual(s, secret))
       ? { ok: true, appidacr: '1' }
       : { ok: false, reply: entraError(req, 401, 'invalid_client', 7000215,
         `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`) };
