@@ -12,7 +12,7 @@ const zones = [
     message: 'A subgraph never imports another subgraph or the gateway.',
   })),
   { target: './subgraphs/kit', from: ['./subgraphs/salesforce', './subgraphs/sap', './subgraphs/teams', './gateway'], message: 'The kit is shared; it imports no subgraph.' },
-  { target: './gateway', from: './subgraphs', message: 'The gateway talks to subgraphs over HTTP/WS only.' },
+  { target: './gateway', from: './subgraphs', except: ['./kit'], message: 'The gateway talks to subgraphs over HTTP/WS only (it may use the shared kit: logger, config helpers).' },
 ];
 
 export default tseslint.config(

@@ -24,8 +24,11 @@ export type Scalars = {
 export type Contact = {
   __typename?: 'Contact';
   email: Scalars['String']['output'];
-  /** Orders sold to the business partner with this email, newest first; `first` is 1..100. */
-  salesOrders: SalesOrderConnection;
+  /**
+   * Orders sold to the business partner with this email, newest first; `first` is 1..100. Nullable so
+   * that an SAP failure leaves the rest of the contact (from other systems) intact.
+   */
+  salesOrders: Maybe<SalesOrderConnection>;
 };
 
 
@@ -298,7 +301,7 @@ export type ResolversParentTypes = ResolversObject<{
 export type ContactResolvers<ContextType = any, ParentType extends ResolversParentTypes['Contact'] = ResolversParentTypes['Contact'], FederationReferenceType extends FederationReferenceTypes['Contact'] = FederationReferenceTypes['Contact']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Contact']> | FederationReferenceType, FederationReferenceType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  salesOrders?: Resolver<ResolversTypes['SalesOrderConnection'], ParentType, ContextType, RequireFields<ContactSalesOrdersArgs, 'first'>>;
+  salesOrders?: Resolver<Maybe<ResolversTypes['SalesOrderConnection']>, ParentType, ContextType, RequireFields<ContactSalesOrdersArgs, 'first'>>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {

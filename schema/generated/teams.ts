@@ -45,9 +45,10 @@ export type Contact = {
   /**
    * Root messages this contact wrote in the watched channels, newest first; `first` is 1..50.
    * Served from the subgraph's message index, which follows the channels with delta queries
-   * (see subgraphs/teams/README.md for freshness).
+   * (see subgraphs/teams/README.md for freshness). Nullable so that a Teams failure leaves the rest of
+   * the contact (from other systems) intact.
    */
-  messages: MessageConnection;
+  messages: Maybe<MessageConnection>;
 };
 
 
@@ -305,7 +306,7 @@ export type ChannelResolvers<ContextType = any, ParentType extends ResolversPare
 export type ContactResolvers<ContextType = any, ParentType extends ResolversParentTypes['Contact'] = ResolversParentTypes['Contact'], FederationReferenceType extends FederationReferenceTypes['Contact'] = FederationReferenceTypes['Contact']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Contact']> | FederationReferenceType, FederationReferenceType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  messages?: Resolver<ResolversTypes['MessageConnection'], ParentType, ContextType, RequireFields<ContactMessagesArgs, 'first'>>;
+  messages?: Resolver<Maybe<ResolversTypes['MessageConnection']>, ParentType, ContextType, RequireFields<ContactMessagesArgs, 'first'>>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {

@@ -45,3 +45,11 @@ export function envList(env: Env, key: string): string[] {
   const raw = env[key];
   return raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [];
 }
+
+export function envBool(env: Env, key: string, fallback: boolean): boolean {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new Error(`${key} must be 'true' or 'false' (got '${raw}')`);
+}

@@ -10,7 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { headerMap, parseBody, readBody, sendGraphQLError, sendJson, writeGraphQLResponse } from './graphqlHttp';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import { parse } from 'graphql';
@@ -54,27 +55,6 @@ export function requestIdFrom(headers: http.IncomingHttpHeaders): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooBig = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) tooBig = true;
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(tooBig ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
 export async function startSubgraphServer<TContext extends BaseContext>(opts: SubgraphServerOptions<TContext>): Promise<SubgraphServer> {
   const log = opts.logger;
   const schema = buildSubgraphSchema({ typeDefs: parse(opts.sdl), resolvers: opts.resolvers as GraphQLResolverMap<unknown> });
@@ -103,33 +83,19 @@ export async function startSubgraphServer<TContext extends BaseContext>(opts: Su
     const reqLog = log.child({ requestId });
     const raw = await readBody(req, maxBody);
     if (raw === null) {
-      sendJson(res, 413, { error: `request body over ${maxBody} bytes` }, { 'x-request-id': requestId });
+      sendGraphQLError(res, 413, `request body over ${maxBody} bytes`, { 'x-request-id': requestId });
       return;
     }
-    let body: unknown = undefined;
-    if (req.method === 'POST') {
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        sendJson(res, 400, { errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }, { 'x-request-id': requestId });
-        return;
-      }
+    const parsed = parseBody(req, raw);
+    if (!parsed.ok) {
+      sendGraphQLError(res, 400, 'request body is not valid JSON', { 'x-request-id': requestId });
+      return;
     }
-    const headers = new HeaderMap();
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers: headerMap(req.headers), search: url.search, body: parsed.body },
       context: () => Promise.resolve(opts.createContext({ requestId, log: reqLog, headers: req.headers })),
     });
-    const outHeaders: Record<string, string> = { 'x-request-id': requestId };
-    for (const [k, v] of result.headers) outHeaders[k] = v;
-    res.writeHead(result.status ?? 200, outHeaders);
-    if (result.body.kind === 'complete') {
-      res.end(result.body.string);
-    } else {
-      for await (const chunk of result.body.asyncIterator) res.write(chunk);
-      res.end();
-    }
+    await writeGraphQLResponse(res, result, { 'x-request-id': requestId });
   };
 
   const server = http.createServer((req, res) => {

@@ -1,0 +1,153 @@
+/**
+ * `npm start`: the whole stack on embedded defaults, each component in its own process, the way it
+ * runs in production:
+ *   1. the three sandboxes (`subgraphs/sandboxes.ts`: Salesforce 4011, SAP 4012, Graph 4013),
+ *   2. the three subgraphs (Salesforce 4001, SAP 4002, Teams 4003), pointed at the sandboxes,
+ *   3. the supergraph composed from `schema/` into SUPERGRAPH_PATH, then the gateway (4000).
+ * Each step waits for its processes' ready lines before the next starts; the launcher then prints
+ * the gateway URL and a sample query. Ctrl-C (or SIGTERM) stops everything, gateway first.
+ * Ports follow the components' own keys (GATEWAY_PORT, SALESFORCE_SUBGRAPH_PORT, ...). Child logs
+ * are prefixed with the component's name; LOG_LEVEL defaults to `warn` here to keep the console
+ * readable. This file spawns processes by path and never imports a subgraph.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { createLogger } from '../subgraphs/kit/logger';
+import { listenPort } from '../subgraphs/kit/listenPort';
+import { composeToFile } from './composeSupergraph';
+import { SAMPLE_QUERY } from './sampleQuery';
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** How long one step may take to report ready. @default 90_000 (the first start compiles TypeScript) */
+const READY_TIMEOUT_MS = Number(process.env.STACK_READY_TIMEOUT_MS ?? 90_000);
+
+interface Component {
+  name: string;
+  file: string;
+  /** A stdout line matching this means the component is ready. */
+  ready: RegExp;
+  env?: Record<string, string>;
+}
+
+interface Running {
+  component: Component;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+function prefixLines(stream: NodeJS.ReadableStream, name: string, out: NodeJS.WritableStream, onLine?: (line: string) => void): void {
+  const rl = readline.createInterface({ input: stream });
+  rl.on('line', (line) => {
+    out.write(`[${name}] ${line}\n`);
+    onLine?.(line);
+  });
+}
+
+function launch(component: Component, baseEnv: NodeJS.ProcessEnv): { running: Running; ready: Promise<void> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', component.file], {
+    cwd: ROOT,
+    env: { ...baseEnv, ...component.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${component.name} did not report ready within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+    prefixLines(child.stdout as NodeJS.ReadableStream, component.name, process.stdout, (line) => {
+      if (component.ready.test(line)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    prefixLines(child.stderr as NodeJS.ReadableStream, component.name, process.stderr);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${component.name} exited with code ${code} before it was ready`));
+    });
+  });
+  return { running: { component, child, exited }, ready };
+}
+
+async function stopAll(running: Running[]): Promise<void> {
+  // Reverse start order: the gateway first, the sandboxes last.
+  for (const r of [...running].reverse()) {
+    if (r.child.exitCode !== null || r.child.signalCode !== null) continue;
+    r.child.kill('SIGTERM');
+    const timer = setTimeout(() => r.child.kill('SIGKILL'), 5_000);
+    await r.exited;
+    clearTimeout(timer);
+  }
+}
+
+export async function main(): Promise<void> {
+  const log = createLogger('stack');
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  const gatewayPort = listenPort('GATEWAY_PORT', 4000);
+  const subgraphPorts = {
+    salesforce: listenPort('SALESFORCE_SUBGRAPH_PORT', 4001),
+    sap: listenPort('SAP_SUBGRAPH_PORT', 4002),
+    teams: listenPort('TEAMS_SUBGRAPH_PORT', 4003),
+  };
+  const sandboxPorts = {
+    salesforce: listenPort('SALESFORCE_SANDBOX_PORT', 4011),
+    sap: listenPort('SAP_SANDBOX_PORT', 4012),
+    teams: listenPort('GRAPH_SANDBOX_PORT', 4013),
+  };
+  const supergraphPath = path.resolve(ROOT, process.env.SUPERGRAPH_PATH ?? 'var/supergraph.graphql');
+  const tlsDir = path.resolve(ROOT, process.env.GRAPH_SANDBOX_TLS_DIR ?? 'var/sandbox/teams-tls');
+  // The subgraphs talk to the sandboxes on their default URLs unless told otherwise.
+  Object.assign(env, {
+    SALESFORCE_LOGIN_URL: env.SALESFORCE_LOGIN_URL ?? `http://127.0.0.1:${sandboxPorts.salesforce}`,
+    SAP_BASE_URL: env.SAP_BASE_URL ?? `http://127.0.0.1:${sandboxPorts.sap}`,
+    GRAPH_AUTHORITY_HOST: env.GRAPH_AUTHORITY_HOST ?? `https://localhost:${sandboxPorts.teams}`,
+    GRAPH_BASE_URL: env.GRAPH_BASE_URL ?? `https://localhost:${sandboxPorts.teams}`,
+    SUPERGRAPH_PATH: supergraphPath,
+    SALESFORCE_SUBGRAPH_URL: `http://127.0.0.1:${subgraphPorts.salesforce}/graphql`,
+    SAP_SUBGRAPH_URL: `http://127.0.0.1:${subgraphPorts.sap}/graphql`,
+    TEAMS_SUBGRAPH_URL: `http://127.0.0.1:${subgraphPorts.teams}/graphql`,
+  });
+
+  const running: Running[] = [];
+  let stopping = false;
+  const stop = (reason: string, code: number): void => {
+    if (stopping) return;
+    stopping = true;
+    log.warn({ reason }, 'stopping the stack');
+    stopAll(running).then(() => process.exit(code), () => process.exit(1));
+  };
+  process.on('SIGINT', () => stop('SIGINT', 0));
+  process.on('SIGTERM', () => stop('SIGTERM', 0));
+
+  const step = async (components: Component[]): Promise<void> => {
+    const launched = components.map((c) => launch(c, env));
+    for (const l of launched) {
+      running.push(l.running);
+      void l.running.exited.then((code) => { if (!stopping) stop(`${l.running.component.name} exited with code ${code}`, 1); });
+    }
+    await Promise.all(launched.map((l) => l.ready));
+  };
+
+  await step([{ name: 'sandboxes', file: 'subgraphs/sandboxes.ts', ready: /^Admin endpoints:/ }]);
+  const trust = { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS || path.join(tlsDir, 'cert.pem') };
+  await step([
+    { name: 'salesforce', file: 'subgraphs/salesforce/server.ts', ready: /subgraph ready at/ },
+    { name: 'sap', file: 'subgraphs/sap/server.ts', ready: /subgraph ready at/ },
+    { name: 'teams', file: 'subgraphs/teams/server.ts', ready: /subgraph ready at/, env: trust },
+  ]);
+  composeToFile(env);
+  await step([{ name: 'gateway', file: 'gateway/server.ts', ready: /gateway ready at/ }]);
+
+  const url = `http://localhost:${gatewayPort}/graphql`;
+  process.stdout.write(`\nLumina Enterprise Graph is up: ${url}\n` +
+    `Supergraph: ${path.relative(ROOT, supergraphPath)}  Sandboxes: 4011 Salesforce, 4012 SAP, 4013 Graph (see README)\n\n` +
+    `Try it:\n  curl -s ${url} -H 'content-type: application/json' \\\n    --data '${JSON.stringify({ query: SAMPLE_QUERY.replace(/\s+/g, ' ').trim() })}'\n\n` +
+    `Sample query:\n${SAMPLE_QUERY}\nCtrl-C stops everything.\n\n`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    createLogger('stack').fatal({ err }, 'the stack failed to start');
+    process.exit(1);
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * The Salesforce subgraph's configuration, read from the environment and validated at start: a bad
+ * value fails with an error naming the key (STYLE.md rule 9). Defaults point at the local sandbox
+ * (`npm run start:sandbox:salesforce`); a real org is configuration only (login URL + credentials).
+ */
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { envEnum, envInt, envOptional, envString, envUrl, type Env } from '../kit/envConfig';
+
+export const AUTH_FLOWS = ['client_credentials', 'password', 'jwt'] as const;
+export type SalesforceAuthFlow = (typeof AUTH_FLOWS)[number];
+
+export interface SalesforceConfig {
+  /** Token endpoint host (`https://login.salesforce.com`, `https://test.salesforce.com` or a My Domain). @default 'http://127.0.0.1:4011' */
+  loginUrl: string;
+  /** OAuth 2.0 flow used to get (and renew) the session. @default 'client_credentials' */
+  authFlow: SalesforceAuthFlow;
+  /** Connected app consumer key. @default 'lumina-sandbox-client' */
+  clientId: string;
+  /** Connected app consumer secret (not sent for `jwt`). @default 'lumina-sandbox-secret' */
+  clientSecret: string;
+  /** Integration user (`password` and `jwt` flows). @default 'integration@lumina.example' */
+  username: string;
+  /** Password with the security token appended (`password` flow). @default 'lumina-sandbox-passwordLuminaSandboxToken' */
+  password: string;
+  /** PEM private key signing the JWT bearer assertion (`jwt` flow only). */
+  jwtPrivateKey?: string;
+  /** `aud` of the JWT bearer assertion. @default loginUrl */
+  jwtAudience: string;
+  /** REST API version, `NN.0`. @default '62.0' */
+  apiVersion: string;
+  /** Budget of one upstream call, including jsforce's own retries. @default 10_000 */
+  timeoutMs: number;
+  /** Retries of idempotent calls (GET, DELETE) on 429/5xx and network errors, done by jsforce. @default 2 */
+  maxRetries: number;
+  /** First retry delay; doubles per retry. @default 250 */
+  retryDelayMs: number;
+  /** Most characters of URL-encoded SOQL per `GET /query` (keys are chunked to stay under it). @default 10_000 */
+  maxSoqlChars: number;
+}
+
+const SANDBOX_URL = 'http://127.0.0.1:4011';
+
+function readPrivateKey(path: string): string {
+  const key = 'SALESFORCE_JWT_PRIVATE_KEY_PATH';
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`${key} must name a readable PEM private key file (${(err as NodeJS.ErrnoException).code ?? 'unreadable'}: '${path}')`);
+  }
+  try {
+    createPrivateKey(pem);
+  } catch {
+    throw new Error(`${key} must name a PEM private key file ('${path}' does not hold one)`);
+  }
+  return pem;
+}
+
+function apiVersion(env: Env): string {
+  const v = envString(env, 'SALESFORCE_API_VERSION', '62.0');
+  if (!/^\d{2,3}\.0$/.test(v)) throw new Error(`SALESFORCE_API_VERSION must look like '62.0' (got '${v}')`);
+  return v;
+}
+
+/** The password followed by the security token; the sandbox's token is the default only with the sandbox's password. */
+function password(env: Env): string {
+  const own = envOptional(env, 'SALESFORCE_PASSWORD');
+  const token = env.SALESFORCE_SECURITY_TOKEN ?? (own === undefined ? 'LuminaSandboxToken' : '');
+  return (own ?? 'lumina-sandbox-password') + token;
+}
+
+/** Reads and validates every SALESFORCE_* key (see README.md for the table). */
+export function loadSalesforceConfig(env: Env = process.env): SalesforceConfig {
+  const loginUrl = envUrl(env, 'SALESFORCE_LOGIN_URL', SANDBOX_URL);
+  const authFlow = envEnum(env, 'SALESFORCE_AUTH_FLOW', AUTH_FLOWS, 'client_credentials');
+  const keyPath = envOptional(env, 'SALESFORCE_JWT_PRIVATE_KEY_PATH');
+  if (authFlow === 'jwt' && !keyPath) throw new Error('SALESFORCE_JWT_PRIVATE_KEY_PATH is required when SALESFORCE_AUTH_FLOW is jwt');
+  const config: SalesforceConfig = {
+    loginUrl,
+    authFlow,
+    clientId: envString(env, 'SALESFORCE_CLIENT_ID', 'lumina-sandbox-client'),
+    clientSecret: envString(env, 'SALESFORCE_CLIENT_SECRET', 'lumina-sandbox-secret'),
+    username: envString(env, 'SALESFORCE_USERNAME', 'integration@lumina.example'),
+    password: password(env),
+    jwtAudience: envUrl(env, 'SALESFORCE_JWT_AUDIENCE', loginUrl),
+    apiVersion: apiVersion(env),
+    timeoutMs: envInt(env, 'SALESFORCE_TIMEOUT_MS', 10_000, 100, 300_000),
+    maxRetries: envInt(env, 'SALESFORCE_MAX_RETRIES', 2, 0, 5),
+    retryDelayMs: envInt(env, 'SALESFORCE_RETRY_DELAY_MS', 250, 0, 10_000),
+    maxSoqlChars: envInt(env, 'SALESFORCE_MAX_SOQL_CHARS', 10_000, 1_000, 15_000),
+  };
+  if (authFlow === 'jwt' && keyPath) config.jwtPrivateKey = readPrivateKey(keyPath);
+  return config;
+}

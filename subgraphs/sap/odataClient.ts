@@ -1,0 +1,205 @@
+/**
+ * The one OData V2 client of the SAP subgraph (one per process), on the kit's upstream HTTP
+ * policy (undici keep-alive, per-attempt timeout, retries of idempotent requests). It speaks to
+ * SAP Gateway as the SAP Cloud SDK does: Basic auth, JSON (`$format=json` and
+ * `Accept: application/json`), `sap-client` when configured, the request id as `X-CorrelationID`,
+ * a CSRF token plus session cookies on every modifying request and `$batch` (refetched and retried
+ * once on 403 `x-csrf-token: Required`), `If-Match` on updates, and `$batch` of reads. Failures
+ * become subgraph errors through `odataErrors.ts`.
+ */
+import type { Logger } from 'pino';
+import { createUpstreamHttp, type UpstreamHttp, type UpstreamRequest, type UpstreamResponse } from '../kit/upstreamHttp';
+import { serviceRoot, type SapConfig } from './config';
+import { createCsrfSession, type CsrfFetchResult, type CsrfSession } from './csrfSession';
+import { BatchResponseError, buildReadBatch, parseBatchResponse, type BatchPartResponse } from './odataBatch';
+import { parseCollection, parseEntity, metadataEtag, type ODataCollection, type ODataRecord } from './odataEnvelope';
+import { sapHttpError, sapMalformedResponse } from './odataErrors';
+import { queryString, type ODataQuery } from './odataUrl';
+
+export type SapService = 'API_SALES_ORDER_SRV' | 'API_BUSINESS_PARTNER';
+
+/** Who is asking: the GraphQL request's id (sent as `X-CorrelationID`) and logger. */
+export interface RequestMeta {
+  requestId: string;
+  log: Logger;
+}
+
+export interface ODataClient {
+  /** GET a collection (`path` relative to the service root); follows `__next` on the same service. */
+  readCollection(service: SapService, path: string, query: ODataQuery, meta: RequestMeta): Promise<ODataCollection>;
+  /** GET one entity; its ETag from `__metadata.etag` or the `ETag` header. */
+  readEntity(service: SapService, path: string, query: ODataQuery, meta: RequestMeta): Promise<{ record: ODataRecord; etag: string | undefined }>;
+  /** Partial update (PATCH or MERGE, per config) with `If-Match`; returns the new ETag when SAP sent one. */
+  update(service: SapService, path: string, changes: ODataRecord, ifMatch: string, meta: RequestMeta): Promise<{ etag: string | undefined }>;
+  /** One `$batch` with a GET per URL (relative, query included); one collection or Error per URL. */
+  batchRead(service: SapService, urls: readonly string[], meta: RequestMeta): Promise<Array<ODataCollection | Error>>;
+  /** Characters left for a `$filter` value within the configured URL length. */
+  readonly filterBudget: number;
+  close(): Promise<void>;
+}
+
+export interface ODataClientOptions {
+  config: SapConfig;
+  logger: Logger;
+  /** Most `__next` pages followed for one read. @default 20 */
+  maxPages?: number;
+}
+
+/** Room kept in a URL for the service root and the other query options. */
+const URL_OVERHEAD = 1200;
+
+/**
+ * A `__next` link re-based onto our configured service root (`root`, with trailing slash): only
+ * its path below the service and its query are kept, so credentials never go to a host that SAP
+ * (or a proxy) names in a response. Null when the link does not address the same service.
+ */
+export function rebaseNextLink(root: string, next: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(next, root);
+  } catch {
+    return null;
+  }
+  const servicePathname = new URL(root).pathname;
+  if (!url.pathname.startsWith(servicePathname)) return null;
+  return `${root}${url.pathname.slice(servicePathname.length)}${url.search}`;
+}
+
+const header = (res: UpstreamResponse, name: string): string | undefined => {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+export function createODataClient(opts: ODataClientOptions): ODataClient {
+  const { config } = opts;
+  const http: UpstreamHttp = createUpstreamHttp({ system: 'sap', logger: opts.logger, timeoutMs: config.timeoutMs, retries: config.retries });
+  const auth = `Basic ${Buffer.from(`${config.username}:${config.password}`, 'utf8').toString('base64')}`;
+  const clientParam: ODataQuery = config.client ? { 'sap-client': config.client } : {};
+  const sessions = new Map<SapService, CsrfSession>();
+  const maxPages = opts.maxPages ?? 20;
+
+  const sessionFor = (service: SapService): CsrfSession => {
+    let s = sessions.get(service);
+    if (!s) sessions.set(service, (s = createCsrfSession()));
+    return s;
+  };
+
+  async function send(req: UpstreamRequest, meta: RequestMeta, operation: string): Promise<UpstreamResponse> {
+    const res = await http.request({ ...req, headers: { authorization: auth, accept: 'application/json', 'x-correlationid': meta.requestId, ...req.headers } });
+    meta.log.debug({ operation, status: res.status }, 'sap request');
+    return res;
+  }
+
+  const fail = (res: UpstreamResponse, operation: string): Error =>
+    sapHttpError({ status: res.status, text: res.text, retryAfter: res.headers['retry-after'], operation });
+
+  async function get(url: string, meta: RequestMeta, operation: string): Promise<UpstreamResponse> {
+    const res = await send({ method: 'GET', url }, meta, operation);
+    if (res.status >= 400) throw fail(res, operation);
+    return res;
+  }
+
+  /** Follow server-driven paging (at most `maxPages` pages). */
+  async function followNext(service: SapService, first: ODataCollection, meta: RequestMeta, operation: string): Promise<ODataCollection> {
+    let next = first.next;
+    const results = [...first.results];
+    for (let page = 1; next !== undefined; page += 1) {
+      const url = rebaseNextLink(serviceRoot(config, service), next);
+      if (url === null || page > maxPages) throw sapMalformedResponse(operation, `unfollowable __next (page ${page})`);
+      const res = await get(url, meta, operation);
+      const more = parseCollection(res.text, operation);
+      results.push(...more.results);
+      next = more.next;
+    }
+    return { results, count: first.count, next: undefined };
+  }
+
+  function fetchToken(service: SapService, meta: RequestMeta): () => Promise<CsrfFetchResult> {
+    return async () => {
+      const url = `${serviceRoot(config, service)}${queryString(clientParam)}`;
+      const operation = `HEAD ${service}/ (CSRF token)`;
+      let res = await send({ method: 'HEAD', url, headers: { 'x-csrf-token': 'Fetch' } }, meta, operation);
+      // Some systems refuse HEAD; the Cloud SDK falls back to GET.
+      if (!header(res, 'x-csrf-token') && res.status >= 400) res = await send({ method: 'GET', url, headers: { 'x-csrf-token': 'Fetch' } }, meta, operation);
+      const token = header(res, 'x-csrf-token');
+      if (!token && res.status >= 400) throw fail(res, operation);
+      return { token: token && token.toLowerCase() !== 'required' ? token : undefined, setCookie: res.headers['set-cookie'] };
+    };
+  }
+
+  /** A modifying request with CSRF token and cookies; on 403 "Required" the token is refetched and the request sent once more. */
+  async function modifying(service: SapService, req: UpstreamRequest, meta: RequestMeta, operation: string): Promise<UpstreamResponse> {
+    const session = sessionFor(service);
+    for (let attempt = 1; ; attempt += 1) {
+      const creds = await session.credentials(fetchToken(service, meta));
+      const csrf: Record<string, string> = { ...(creds.token ? { 'x-csrf-token': creds.token } : {}), ...(creds.cookie ? { cookie: creds.cookie } : {}) };
+      const res = await send({ ...req, headers: { ...req.headers, ...csrf } }, meta, operation);
+      session.storeCookies(res.headers['set-cookie']);
+      if (res.status === 403 && header(res, 'x-csrf-token')?.toLowerCase() === 'required' && attempt === 1) {
+        meta.log.debug({ operation }, 'sap CSRF token rejected; fetching a new one');
+        session.invalidate(creds.token);
+        continue;
+      }
+      return res;
+    }
+  }
+
+  async function partResult(service: SapService, part: BatchPartResponse, meta: RequestMeta, operation: string): Promise<ODataCollection | Error> {
+    if (part.status >= 400) return sapHttpError({ status: part.status, text: part.body, retryAfter: part.headers['retry-after'], operation });
+    try {
+      return await followNext(service, parseCollection(part.body, operation), meta, operation);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+  }
+
+  return {
+    filterBudget: Math.max(500, config.maxUrlLength - URL_OVERHEAD),
+
+    async readCollection(service, path, query, meta) {
+      const operation = `GET ${service}/${path}`;
+      const res = await get(`${serviceRoot(config, service)}${path}${queryString({ ...query, $format: 'json', ...clientParam })}`, meta, operation);
+      return followNext(service, parseCollection(res.text, operation), meta, operation);
+    },
+
+    async readEntity(service, path, query, meta) {
+      const operation = `GET ${service}/${path}`;
+      const res = await get(`${serviceRoot(config, service)}${path}${queryString({ ...query, $format: 'json', ...clientParam })}`, meta, operation);
+      const record = parseEntity(res.text, operation);
+      return { record, etag: metadataEtag(record) ?? header(res, 'etag') };
+    },
+
+    async update(service, path, changes, ifMatch, meta) {
+      const operation = `${config.updateMethod} ${service}/${path}`;
+      const res = await modifying(service, {
+        method: config.updateMethod, url: `${serviceRoot(config, service)}${path}${queryString(clientParam)}`,
+        headers: { 'content-type': 'application/json', 'if-match': ifMatch }, body: JSON.stringify(changes),
+      }, meta, operation);
+      if (res.status >= 400) throw fail(res, operation);
+      return { etag: header(res, 'etag') };
+    },
+
+    async batchRead(service, urls, meta) {
+      const operation = `POST ${service}/$batch`;
+      const batch = buildReadBatch(urls.map((u) => `${u}${u.includes('?') ? '&' : '?'}$format=json`));
+      const res = await modifying(service, {
+        method: 'POST', url: `${serviceRoot(config, service)}$batch${queryString(clientParam)}`,
+        headers: { 'content-type': batch.contentType, accept: 'multipart/mixed' }, body: batch.body, idempotent: true,
+      }, meta, operation);
+      if (res.status >= 400) throw fail(res, operation);
+      let items;
+      try {
+        items = parseBatchResponse(header(res, 'content-type'), res.text);
+      } catch (err) {
+        if (err instanceof BatchResponseError) throw sapMalformedResponse(operation, err.message);
+        throw err;
+      }
+      if (items.length !== urls.length) throw sapMalformedResponse(operation, `${items.length} parts for ${urls.length} requests`);
+      return Promise.all(items.map((item, i) => item.kind === 'response'
+        ? partResult(service, item.response, meta, `GET ${service}/${urls[i]?.split('?')[0] ?? ''} (in $batch)`)
+        : sapMalformedResponse(operation, 'a changeset answered a read part')));
+    },
+
+    close: () => http.close(),
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * `Mutation.sendMessage`: validates the arguments before anything goes upstream (content not blank
+ * and at most 28,000 characters, a well-formed channel id of a watched channel), posts
+ * `{"body":{"contentType":"text"|"html","content"}}` to `POST /teams/{team}/channels/{channel}/messages`
+ * and returns the created message mapped from Graph's 201 answer, written through to the index.
+ */
+import { badUserInput, subgraphError } from '../kit/subgraphErrors';
+import type { TeamsContext } from './context';
+import { mapChatMessage } from './mapping';
+import { CHANNEL_ID } from './messageId';
+import type { MessageContentTypeValue, MessageModel } from './model';
+
+/** Longest message body accepted (Teams refuses bodies of roughly 28 KB). */
+export const MAX_MESSAGE_CONTENT = 28_000;
+
+export interface SendMessageArgs {
+  channelId: string;
+  content: string;
+  contentType?: MessageContentTypeValue | null;
+}
+
+export async function sendMessage(args: SendMessageArgs, ctx: TeamsContext): Promise<MessageModel> {
+  if (args.content.trim() === '') throw badUserInput('teams', 'content', 'content must not be blank');
+  if (args.content.length > MAX_MESSAGE_CONTENT) throw badUserInput('teams', 'content', `content must be at most ${MAX_MESSAGE_CONTENT} characters`);
+  if (!CHANNEL_ID.test(args.channelId)) throw badUserInput('teams', 'channelId', 'channelId is not a Teams channel id (19:...@thread.tacv2)');
+  const channel = await ctx.directory.channel(args.channelId);
+  if (!channel) {
+    throw subgraphError({ code: 'NOT_FOUND', system: 'teams', message: 'No watched Teams channel has this id', extensions: { field: 'channelId' } });
+  }
+  const created = await ctx.graph.post(
+    `/teams/${channel.teamId}/channels/${encodeURIComponent(channel.id)}/messages`,
+    { body: { contentType: args.contentType === 'HTML' ? 'html' : 'text', content: args.content } },
+    { requestId: ctx.requestId },
+  );
+  const message = mapChatMessage(created, { teamId: channel.teamId, channelId: channel.id });
+  if (!message) {
+    throw subgraphError({ code: 'UPSTREAM_UNAVAILABLE', system: 'teams', message: 'Microsoft Graph answered the post unexpectedly', retryable: false, cause: new Error('the 201 body is not a root chatMessage') });
+  }
+  ctx.index.put(message);
+  ctx.log.info({ messageId: message.messageId, channelId: channel.id }, 'message sent');
+  return message;
+}

@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { SAMPLE_QUERY } from '../../../gateway/sampleQuery';
+
+const root = path.resolve(__dirname, '../../..');
+
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<net.Server>((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => resolve(s));
+  })));
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+const refused = (port: number): Promise<boolean> => new Promise((resolve) => {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.once('connect', () => { socket.destroy(); resolve(false); });
+  socket.once('error', () => resolve(true));
+});
+
+describe('npm start', () => {
+  it('starts sandboxes, subgraphs and gateway, serves the sample query, and stops everything on Ctrl-C', async () => {
+    const [gw, sf, sap, teams, sfs, saps, gs] = await freePorts(7) as [number, number, number, number, number, number, number];
+    const supergraphPath = path.join(root, 'var', `supergraph-start-test-${process.pid}.graphql`);
+    // The same command `npm start` runs.
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'gateway/devStack.ts'], {
+      cwd: root,
+      env: {
+        ...process.env, LOG_LEVEL: 'warn', NODE_EXTRA_CA_CERTS: '',
+        GATEWAY_PORT: String(gw), SALESFORCE_SUBGRAPH_PORT: String(sf), SAP_SUBGRAPH_PORT: String(sap), TEAMS_SUBGRAPH_PORT: String(teams),
+        SALESFORCE_SANDBOX_PORT: String(sfs), SAP_SANDBOX_PORT: String(saps), GRAPH_SANDBOX_PORT: String(gs),
+        SUPERGRAPH_PATH: supergraphPath,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (c: Buffer) => { out += c.toString(); if (out.includes('Ctrl-C stops everything')) resolve(); });
+      child.stderr?.on('data', (c: Buffer) => { out += c.toString(); });
+      void exited.then((code) => reject(new Error(`npm start exited ${code}: ${out}`)));
+    });
+    expect(out).toContain(`Lumina Enterprise Graph is up: http://localhost:${gw}/graphql`);
+    expect(out).toContain('contactByEmail');
+
+    const res = await fetch(`http://127.0.0.1:${gw}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: SAMPLE_QUERY }) });
+    const body = (await res.json()) as { data?: { contactByEmail: { name: string; salesOrders: { nodes: unknown[] }; messages: { nodes: unknown[] } } }; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.contactByEmail.name).toBe('William Sato');
+    expect(body.data?.contactByEmail.salesOrders.nodes.length).toBeGreaterThan(0);
+    expect((await fetch(`http://127.0.0.1:${gw}/health`)).status).toBe(200);
+
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    for (const port of [gw, sf, sap, teams, sfs, saps, gs]) expect(await refused(port)).toBe(true);
+    rmSync(supergraphPath, { force: true });
+  }, 120_000);
+});

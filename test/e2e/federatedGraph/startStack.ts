@@ -1,0 +1,105 @@
+/**
+ * Boots the whole stack for end-to-end tests, every component a real server on an ephemeral
+ * loopback port: the three sandboxes, the three subgraphs pointed at them, a supergraph composed
+ * from `schema/` into a temp file, and the gateway. Tests talk to the gateway over HTTP and read
+ * upstream request counts from the sandboxes' counters.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { composeSupergraph } from '../../../gateway/composeSupergraph';
+import { startGateway } from '../../../gateway/server';
+import { SUBGRAPH_NAMES, subgraphSdl } from '../../../schema/subgraphSchemas';
+import { startSalesforceSandbox, type SalesforceSandbox } from '../../../subgraphs/salesforce/sandbox/salesforceSandbox';
+import { startSalesforceSubgraph } from '../../../subgraphs/salesforce/server';
+import { startSapSandbox, type SapSandbox } from '../../../subgraphs/sap/sandbox/sapSandbox';
+import { startSapSubgraph } from '../../../subgraphs/sap/server';
+import { startGraphSandbox, type GraphSandbox } from '../../../subgraphs/teams/sandbox/graphSandbox';
+import { startTeamsSubgraph } from '../../../subgraphs/teams/server';
+
+export interface StackOptions {
+  /** Extra environment for the subgraphs (e.g. TEAMS_INDEX_MAX_STALENESS_MS). */
+  env?: Record<string, string>;
+}
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export type SandboxName = 'salesforce' | 'sap' | 'teams';
+
+export interface Stack {
+  gatewayUrl: string;
+  sandboxes: { salesforce: SalesforceSandbox; sap: SapSandbox; teams: GraphSandbox };
+  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  resetCounters(): void;
+  /** Upstream requests per sandbox since the last reset, by endpoint counter name. */
+  counts(): Record<SandboxName, Record<string, number>>;
+  close(): Promise<void>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+  const [salesforce, sap, teams] = await Promise.all([
+    startSalesforceSandbox({ port: 0, logger }),
+    startSapSandbox({ port: 0, logger }),
+    startGraphSandbox({ port: 0, logger }),
+  ]);
+  const env = {
+    SALESFORCE_LOGIN_URL: salesforce.url,
+    SAP_BASE_URL: sap.url,
+    GRAPH_AUTHORITY_HOST: teams.url,
+    GRAPH_BASE_URL: teams.url,
+    // The message index is built at start and then left alone, so request counts are exact;
+    // tests of index freshness live in test/subgraphs/teams.
+    TEAMS_INDEX_REFRESH_MS: '600000',
+    TEAMS_INDEX_MAX_STALENESS_MS: '600000',
+    ...opts.env,
+  };
+  const subgraphs = await Promise.all([
+    startSalesforceSubgraph({ port: 0, logger, env }),
+    startSapSubgraph({ port: 0, logger, env }),
+    startTeamsSubgraph({ port: 0, logger, env }),
+  ]);
+  await subgraphs[2].index.ready();
+  const dir = mkdtempSync(path.join(tmpdir(), 'lumina-stack-'));
+  const supergraphPath = path.join(dir, 'supergraph.graphql');
+  writeFileSync(supergraphPath, composeSupergraph(SUBGRAPH_NAMES.map((name, i) => ({ name, url: subgraphs[i]!.url, sdl: subgraphSdl(name) }))));
+  const gateway = await startGateway({ port: 0, supergraphPath, logger, introspection: true });
+  const sandboxes = { salesforce, sap, teams };
+
+  return {
+    gatewayUrl: gateway.url,
+    sandboxes,
+    async query(query, variables, headers = {}) {
+      const res = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+      const body = (await res.json()) as Omit<GraphQLResponse, 'status' | 'headers'>;
+      return { status: res.status, headers: res.headers, ...body } as GraphQLResponse<never>;
+    },
+    resetCounters() {
+      for (const s of Object.values(sandboxes)) s.counters.reset();
+    },
+    counts() {
+      return {
+        salesforce: salesforce.counters.snapshot().byEndpoint,
+        sap: sap.counters.snapshot().byEndpoint,
+        teams: teams.counters.snapshot().byEndpoint,
+      };
+    },
+    async close() {
+      await gateway.close();
+      await Promise.all(subgraphs.map((s) => s.close()));
+      await Promise.all(Object.values(sandboxes).map((s) => s.close()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Sum of the counters whose name matches. */
+export function countOf(byEndpoint: Record<string, number>, pattern: RegExp): number {
+  return Object.entries(byEndpoint).filter(([name]) => pattern.test(name)).reduce((n, [, v]) => n + v, 0);
+}

@@ -1,0 +1,69 @@
+/**
+ * Boots the real SAP sandbox (small seed) and the real SAP subgraph pointed at it, and talks
+ * GraphQL over HTTP. Upstream request counts come from the sandbox's counters.
+ */
+import pino from 'pino';
+import type { SubgraphServer } from '../../../subgraphs/kit/subgraphServer';
+import { loadSapConfig } from '../../../subgraphs/sap/config';
+import { startSapSandbox, type SapSandbox } from '../../../subgraphs/sap/sandbox/sapSandbox';
+import { startSapSubgraph } from '../../../subgraphs/sap/server';
+
+export const SIZE = { people: 300, accounts: 30, orders: 3000 };
+
+export interface GraphQLResult {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test convenience: asserted field by field
+  data?: any;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+}
+
+export interface SapHarness {
+  sandbox: SapSandbox;
+  subgraph: SubgraphServer;
+  gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult>;
+  /** Upstream requests by counter name since the last `resetCounts`. */
+  counts(): Record<string, number>;
+  resetCounts(): void;
+  /** Set sandbox fault knobs (`PUT /__admin/faults`). */
+  faults(knobs: Record<string, unknown>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startSapHarness(env: Record<string, string> = {}): Promise<SapHarness> {
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+  const sandbox = await startSapSandbox({ port: 0, logger, size: SIZE });
+  const config = loadSapConfig({ SAP_BASE_URL: sandbox.url, SAP_TIMEOUT_MS: '5000', ...env });
+  const subgraph = await startSapSubgraph({ port: 0, logger, config });
+  return {
+    sandbox,
+    subgraph,
+    async gql(query, variables, headers = {}) {
+      const res = await fetch(subgraph.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as GraphQLResult;
+    },
+    counts: () => sandbox.counters.snapshot().byEndpoint,
+    resetCounts: () => sandbox.counters.reset(),
+    async faults(knobs) {
+      const res = await fetch(`${sandbox.url}/__admin/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(knobs) });
+      if (res.status !== 200) throw new Error(`fault knobs refused: ${await res.text()}`);
+    },
+    async close() {
+      await subgraph.close();
+      await sandbox.close();
+    },
+  };
+}
+
+/** Counts without the (once per process) CSRF token fetch, for tests whose order must not matter. */
+export function withoutCsrfFetch(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).filter(([k]) => !k.startsWith('HEAD ')));
+}
+
+/** `_entities` query text for the given representations and selection. */
+export const ENTITIES = (selection: string): string =>
+  `query($reps: [_Any!]!) { _entities(representations: $reps) { ${selection} } }`;
+
+export const ORDER_FIELDS = 'id number type status version soldToParty totalNetAmount { amount currency } createdAt updatedAt orderDate items { id itemNumber material quantity quantityUnit netAmount { amount currency } }';

@@ -1,0 +1,40 @@
+/** The Teams subgraph configuration: sandbox defaults, and fail-fast errors that name the key. */
+import { loadTeamsConfig, SANDBOX_CLIENT_ID, SANDBOX_TENANT_ID } from '../../../subgraphs/teams/config';
+import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID } from '../../../subgraphs/teams/sandbox/registeredApps';
+
+describe('loadTeamsConfig', () => {
+  it('defaults to the local sandbox, its tenant and app, every team, and the documented timings', () => {
+    const c = loadTeamsConfig({});
+    expect(c).toEqual(expect.objectContaining({
+      authorityHost: 'https://localhost:4013', baseUrl: 'https://localhost:4013', tenantId: DEFAULT_TENANT_ID, clientId: DEFAULT_CLIENT_ID,
+      clientSecret: DEFAULT_CLIENT_SECRET, watchedTeamIds: [], indexRefreshMs: 30_000, indexMaxStalenessMs: 5_000, timeoutMs: 10_000,
+    }));
+    expect([SANDBOX_TENANT_ID, SANDBOX_CLIENT_ID]).toEqual([DEFAULT_TENANT_ID, DEFAULT_CLIENT_ID]);
+  });
+
+  it('reads a real tenant from configuration only', () => {
+    const c = loadTeamsConfig({
+      GRAPH_AUTHORITY_HOST: 'https://login.microsoftonline.com', GRAPH_BASE_URL: 'https://graph.microsoft.com/',
+      GRAPH_TENANT_ID: 'AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE', GRAPH_CLIENT_ID: '11111111-2222-4333-8444-555555555555', GRAPH_CLIENT_SECRET: 's3cret',
+      TEAMS_WATCHED_TEAM_IDS: ' 370fc31d-2e33-41e5-9f29-9a2eef303f8c ,370FC31D-2E33-41E5-9F29-9A2EEF303F8C', TEAMS_INDEX_REFRESH_MS: '60000',
+    });
+    expect(c).toEqual(expect.objectContaining({
+      authorityHost: 'https://login.microsoftonline.com', baseUrl: 'https://graph.microsoft.com', tenantId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+      watchedTeamIds: ['370fc31d-2e33-41e5-9f29-9a2eef303f8c'], indexRefreshMs: 60_000,
+    }));
+  });
+
+  it.each([
+    ['GRAPH_BASE_URL', 'graph.microsoft.com'],
+    ['GRAPH_AUTHORITY_HOST', 'ftp://login'],
+    ['GRAPH_TENANT_ID', 'contoso.onmicrosoft.com'],
+    ['GRAPH_CLIENT_ID', 'abc'],
+    ['TEAMS_WATCHED_TEAM_IDS', 'sales,370fc31d-2e33-41e5-9f29-9a2eef303f8c'],
+    ['TEAMS_INDEX_REFRESH_MS', '10'],
+    ['TEAMS_INDEX_MAX_STALENESS_MS', '-1'],
+    ['GRAPH_TIMEOUT_MS', 'soon'],
+    ['GRAPH_MAX_RETRIES', '11'],
+  ])('fails fast naming %s', (key, value) => {
+    expect(() => loadTeamsConfig({ [key]: value })).toThrow(new RegExp(`^${key} must`));
+  });
+});
