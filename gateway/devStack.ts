@@ -11,6 +11,7 @@
  * readable. This file spawns processes by path and never imports a subgraph.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { createLogger } from '../subgraphs/kit/logger';
@@ -80,6 +81,25 @@ async function stopAll(running: Running[]): Promise<void> {
   }
 }
 
+/**
+ * The file the Teams subgraph trusts through NODE_EXTRA_CA_CERTS: the Graph sandbox's self-signed
+ * certificate, plus whatever extra CAs the caller already trusts that way (the variable takes one
+ * file, and some machines set it to their corporate or system bundle).
+ */
+function trustBundle(tlsDir: string, existing: string | undefined): string {
+  const sandboxCert = path.join(tlsDir, 'cert.pem');
+  if (!existing || path.resolve(existing) === sandboxCert) return sandboxCert;
+  let extra = '';
+  try {
+    extra = readFileSync(existing, 'utf8');
+  } catch {
+    return sandboxCert;
+  }
+  const bundle = path.join(tlsDir, 'trust-bundle.pem');
+  writeFileSync(bundle, `${readFileSync(sandboxCert, 'utf8').trim()}\n${extra}`);
+  return bundle;
+}
+
 export async function main(): Promise<void> {
   const log = createLogger('stack');
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
@@ -129,7 +149,7 @@ export async function main(): Promise<void> {
   };
 
   await step([{ name: 'sandboxes', file: 'subgraphs/sandboxes.ts', ready: /^Admin endpoints:/ }]);
-  const trust = { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS || path.join(tlsDir, 'cert.pem') };
+  const trust = { NODE_EXTRA_CA_CERTS: trustBundle(tlsDir, process.env.NODE_EXTRA_CA_CERTS) };
   await step([
     { name: 'salesforce', file: 'subgraphs/salesforce/server.ts', ready: /subgraph ready at/ },
     { name: 'sap', file: 'subgraphs/sap/server.ts', ready: /subgraph ready at/ },
