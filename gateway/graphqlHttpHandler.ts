@@ -10,7 +10,8 @@ import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import { headerMap, parseBody, readBody, sendGraphQLError, writeGraphQLResponse } from '../subgraphs/kit/graphqlHttp';
 import type { Logger } from 'pino';
-import { createRequestContext, runInRequest, REQUEST_ID_HEADER, type GatewayContext } from './requestContext';
+import { createRequestContext, runInRequest, type GatewayContext } from './requestContext';
+import { REQUEST_ID_HEADER } from '../subgraphs/kit/requestId';
 
 export interface GraphQLHttpHandlerOptions {
   apollo: ApolloServer<GatewayContext>;

@@ -6,24 +6,14 @@
  * is being handled.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
+import { requestIdFrom } from '../subgraphs/kit/requestId';
 
 export interface GatewayContext {
   requestId: string;
   /** Child logger with `{ requestId }` bound: use it for every log line of this request. */
   log: Logger;
-}
-
-/** What a client may send as `x-request-id`; anything else is replaced by a UUID. */
-export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export const REQUEST_ID_HEADER = 'x-request-id';
-
-export function requestIdFrom(headers: IncomingHttpHeaders): string {
-  const given = headers[REQUEST_ID_HEADER];
-  return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
 }
 
 export function createRequestContext(headers: IncomingHttpHeaders, logger: Logger): GatewayContext {

@@ -10,7 +10,8 @@
  */
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { gatewayError } from './gatewayErrors';
-import { REQUEST_ID_HEADER, type GatewayContext } from './requestContext';
+import { REQUEST_ID_HEADER } from '../subgraphs/kit/requestId';
+import type { GatewayContext } from './requestContext';
 import { SubgraphTimeoutError, type GatewayFetcher } from './undiciFetcher';
 
 export interface SubgraphDataSourceOptions {

@@ -7,10 +7,10 @@
  * - `GET /health`: 200 `{"status":"ok"}` once listening.
  * - Errors go through `maskSubgraphError`; bodies over `maxBodyBytes` get 413.
  */
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type BaseContext } from '@apollo/server';
+import { requestIdFrom } from './requestId';
 import { headerMap, parseBody, readBody, sendGraphQLError, sendJson, writeGraphQLResponse } from './graphqlHttp';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
@@ -46,13 +46,6 @@ export interface SubgraphServer {
   url: string;
   port: number;
   close(): Promise<void>;
-}
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export function requestIdFrom(headers: http.IncomingHttpHeaders): string {
-  const given = headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 export async function startSubgraphServer<TContext extends BaseContext>(opts: SubgraphServerOptions<TContext>): Promise<SubgraphServer> {

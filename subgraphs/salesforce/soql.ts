@@ -5,6 +5,7 @@
  * `salesforceId.ts` before they get here. `chunkInList` splits a long `IN (...)` list so that each
  * statement's URL-encoded length stays under a budget (the query travels in a GET URL).
  */
+import { packByCost } from '../kit/packByCost';
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
 
@@ -46,21 +47,9 @@ const encodedLength = (text: string): number => encodeURIComponent(text).replace
  */
 export function chunkInList<T>(items: readonly T[], literal: (item: T) => string, build: (list: string) => string, maxEncodedChars: number): T[][] {
   const base = encodedLength(build(''));
-  const comma = encodedLength(',');
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let size = base;
+  const cost = (item: T): number => encodedLength(literal(item));
   for (const item of items) {
-    const own = encodedLength(literal(item));
-    if (base + own > maxEncodedChars) throw new Error(`one SOQL value is longer than the ${maxEncodedChars}-character budget`);
-    if (current.length && size + comma + own > maxEncodedChars) {
-      chunks.push(current);
-      current = [];
-      size = base;
-    }
-    size += (current.length ? comma : 0) + own;
-    current.push(item);
+    if (base + cost(item) > maxEncodedChars) throw new Error(`one SOQL value is longer than the ${maxEncodedChars}-character budget`);
   }
-  if (current.length) chunks.push(current);
-  return chunks;
+  return packByCost(items, { base, cost, separator: encodedLength(','), budget: maxEncodedChars });
 }

@@ -5,6 +5,7 @@
  * past the configured length.
  */
 import { badUserInput } from '../kit/subgraphErrors';
+import { packByCost } from '../kit/packByCost';
 
 /** Sales order numbers: digits, up to 10 (SAP's `VBELN`). */
 const SALES_ORDER_ID = /^\d{1,10}$/;
@@ -93,19 +94,5 @@ export function queryString(query: ODataQuery): string {
  * Every group holds at least one value; the order of values is kept.
  */
 export function chunkForFilter(prop: string, values: readonly string[], budget: number): string[][] {
-  const chunks: string[][] = [];
-  let current: string[] = [];
-  let used = 2;
-  for (const v of values) {
-    const cost = encodeQueryValue(`${eqTerm(prop, v)} or `).length;
-    if (current.length > 0 && used + cost > budget) {
-      chunks.push(current);
-      current = [];
-      used = 2;
-    }
-    current.push(v);
-    used += cost;
-  }
-  if (current.length) chunks.push(current);
-  return chunks;
+  return packByCost(values, { base: 2, cost: (v) => encodeQueryValue(`${eqTerm(prop, v)} or `).length, budget });
 }
