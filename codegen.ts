@@ -1,11 +1,18 @@
 /**
- * GraphQL Code Generator configuration: resolver types for each subgraph, generated from its SDL
- * (`schema/<subgraph>.graphql` + `schema/shared.graphql`) into `schema/generated/<subgraph>.ts`.
- * GraphQL types with a model in `subgraphs/<subgraph>/model.ts` are mapped onto it (type-only import),
- * so resolvers return the model and field resolvers derive the rest. Run `npm run codegen`;
- * `test/schema/codegen.test.ts` fails when the committed output is stale.
+ * GraphQL Code Generator configuration. Run `npm run codegen`; `test/schema/codegen.test.ts` fails
+ * when the committed output is stale.
+ *
+ * - Resolver types for each subgraph, generated from its SDL (`schema/<subgraph>.graphql` +
+ *   `schema/shared.graphql`) into `schema/generated/<subgraph>.ts`. GraphQL types with a model in
+ *   `subgraphs/<subgraph>/model.ts` are mapped onto it (type-only import), so resolvers return the
+ *   model and field resolvers derive the rest.
+ * - The AI core's trusted documents (`schema/operations/*.graphql`), checked against the federated
+ *   API schema (`schema/apiSchema.ts`), into `schema/generated/operations/`: typed documents
+ *   (`graphql.ts`, client preset) and `persisted-documents.json`, the manifest the gateway loads
+ *   (`sha256:<hex>` of the document text -> the text).
  */
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { apiSchemaSdl } from './schema/apiSchema';
 
 const common = {
   federation: true,
@@ -29,9 +36,30 @@ function subgraph(name: string, mappers: Record<string, string>): CodegenConfig[
   };
 }
 
+/** The AI core's operations: typed documents plus the persisted-documents manifest. */
+const operations: CodegenConfig['generates'] = {
+  'schema/generated/operations/': {
+    // The API schema as SDL text (composed here rather than loaded from a .ts file, which the CLI
+    // could only import with a TypeScript loader registered).
+    schema: apiSchemaSdl(),
+    documents: 'schema/operations/*.graphql',
+    preset: 'client',
+    presetConfig: {
+      persistedDocuments: { mode: 'embedHashInDocument', hashAlgorithm: 'sha256' },
+      fragmentMasking: false,
+    },
+    config: {
+      useTypeImports: true,
+      enumsAsTypes: true,
+      scalars: { DateTime: 'string' },
+    },
+  },
+};
+
 const config: CodegenConfig = {
   overwrite: true,
   generates: {
+    ...operations,
     ...subgraph('salesforce', {
       Contact: '../../subgraphs/salesforce/model#ContactModel',
       Account: '../../subgraphs/salesforce/model#AccountModel',

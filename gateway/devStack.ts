@@ -11,7 +11,8 @@
  * readable. This file spawns processes by path and never imports a subgraph.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { createLogger } from '../subgraphs/kit/logger';
@@ -100,6 +101,18 @@ function trustBundle(tlsDir: string, existing: string | undefined): string {
   return bundle;
 }
 
+/**
+ * A fresh token for `POST /internal/invalidate` when the caller set none, written to
+ * `var/internal-api-token` (mode 0600) so a developer can call the endpoint.
+ */
+function internalToken(): string {
+  const token = randomBytes(24).toString('hex');
+  const file = path.resolve(ROOT, 'var/internal-api-token');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
 export async function main(): Promise<void> {
   const log = createLogger('stack');
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
@@ -126,6 +139,8 @@ export async function main(): Promise<void> {
     SALESFORCE_SUBGRAPH_URL: `http://127.0.0.1:${subgraphPorts.salesforce}/graphql`,
     SAP_SUBGRAPH_URL: `http://127.0.0.1:${subgraphPorts.sap}/graphql`,
     TEAMS_SUBGRAPH_URL: `http://127.0.0.1:${subgraphPorts.teams}/graphql`,
+    // Gateway and subgraphs share the invalidation token (POST /internal/invalidate).
+    INTERNAL_API_TOKEN: env.INTERNAL_API_TOKEN ?? internalToken(),
   });
 
   const running: Running[] = [];

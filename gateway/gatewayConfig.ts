@@ -11,8 +11,17 @@
  * | GATEWAY_SUBGRAPH_TIMEOUT_MS | 15000 |
  * | GATEWAY_MAX_BODY_BYTES | 1048576 |
  * | GATEWAY_SUPERGRAPH_POLL_MS | 1000 |
+ * | GATEWAY_EXECUTOR | `fast` (ours) or `stock` (`@apollo/gateway` in `@apollo/server`, for comparison) |
+ * | GATEWAY_DEDUPE | true: identical in-flight subgraph query fetches share one request |
+ * | GATEWAY_RESPONSE_CACHE | true (fast executor only) |
+ * | GATEWAY_RESPONSE_CACHE_MAX_BYTES | 67108864 |
+ * | GATEWAY_PERSISTED_MODE | `safelist` when NODE_ENV=production, else `allow` (`log` reports unknown documents) |
+ * | GATEWAY_MANIFESTS | schema/generated/operations/persisted-documents.json (comma-separated list) |
+ * | REDIS_URL | unset: APQ and response cache in memory; set: both in Redis |
+ * | INTERNAL_API_TOKEN | unset: `POST /internal/invalidate` is disabled (404) |
  */
-import { envBool as bool, envInt as int, type Env } from '../subgraphs/kit/envConfig';
+import { envBool as bool, envEnum, envInt as int, envList, envOptional, type Env } from '../subgraphs/kit/envConfig';
+import { DEFAULT_MANIFEST_PATH, type PersistedDocumentsMode } from './persistedDocuments';
 
 export interface GatewayConfig {
   port: number;
@@ -22,6 +31,14 @@ export interface GatewayConfig {
   subgraphTimeoutMs: number;
   maxBodyBytes: number;
   supergraphPollMs: number;
+  executor: 'fast' | 'stock';
+  dedupe: boolean;
+  responseCache: boolean;
+  responseCacheMaxBytes: number;
+  persistedMode: PersistedDocumentsMode;
+  manifests: string[];
+  redisUrl: string | undefined;
+  internalToken: string | undefined;
 }
 
 /** Where `npm run compose` writes and the gateway reads the supergraph. @default 'var/supergraph.graphql' */
@@ -36,5 +53,13 @@ export function gatewayConfigFromEnv(env: Env = process.env): GatewayConfig {
     subgraphTimeoutMs: int(env, 'GATEWAY_SUBGRAPH_TIMEOUT_MS', 15_000, 1, 600_000),
     maxBodyBytes: int(env, 'GATEWAY_MAX_BODY_BYTES', 1_048_576, 1, 1_073_741_824),
     supergraphPollMs: int(env, 'GATEWAY_SUPERGRAPH_POLL_MS', 1_000, 10, 3_600_000),
+    executor: envEnum(env, 'GATEWAY_EXECUTOR', ['fast', 'stock'], 'fast'),
+    dedupe: bool(env, 'GATEWAY_DEDUPE', true),
+    responseCache: bool(env, 'GATEWAY_RESPONSE_CACHE', true),
+    responseCacheMaxBytes: int(env, 'GATEWAY_RESPONSE_CACHE_MAX_BYTES', 67_108_864, 1_024, 68_719_476_736),
+    persistedMode: envEnum(env, 'GATEWAY_PERSISTED_MODE', ['allow', 'safelist', 'log'], env.NODE_ENV === 'production' ? 'safelist' : 'allow'),
+    manifests: env.GATEWAY_MANIFESTS ? envList(env, 'GATEWAY_MANIFESTS') : [DEFAULT_MANIFEST_PATH],
+    redisUrl: envOptional(env, 'REDIS_URL'),
+    internalToken: envOptional(env, 'INTERNAL_API_TOKEN'),
   };
 }

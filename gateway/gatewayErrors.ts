@@ -9,7 +9,7 @@
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import { currentRequest } from './requestContext';
+import { currentRequest, type GatewayContext } from './requestContext';
 
 export interface GatewayErrorOptions {
   /** A stable code from the graph's error enum, e.g. `UPSTREAM_UNAVAILABLE`. */
@@ -67,11 +67,13 @@ function subgraphExtensions(error: unknown): Record<string, unknown> | undefined
 const CLIENT_CODES = new Set([
   'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST',
   'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
+  // the fast executor's own: a subgraph answer that breaks the schema's nullability or leaf types,
+  // and plan shapes this gateway refuses
+  'INVALID_GRAPHQL', 'DEFER_NOT_SUPPORTED', 'SUBSCRIPTION_NOT_SUPPORTED_HERE',
 ]);
 
 /** `formatError` for the gateway's Apollo Server; `fallbackLog` is used outside a request. */
-export function formatGatewayError(formatted: GraphQLFormattedError, error: unknown, fallbackLog: Logger): GraphQLFormattedError {
-  const req = currentRequest();
+export function formatGatewayError(formatted: GraphQLFormattedError, error: unknown, fallbackLog: Logger, req: GatewayContext | undefined = currentRequest()): GraphQLFormattedError {
   const log = req?.log ?? fallbackLog;
   const own = findGatewayError(error);
   if (own) {

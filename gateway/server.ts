@@ -1,11 +1,12 @@
 /**
- * The federated gateway: `@apollo/gateway` (query planning and execution over the supergraph file)
- * inside `@apollo/server`, served by a plain Node HTTP server that WebSockets can share later.
- * - `POST`/`GET /graphql`: see `graphqlHttpHandler.ts` (request id, 413, 400, CSRF prevention);
- * - `GET /health`: 200 `{ status: 'ok', supergraph: { hash, loadedAt } }`, 503 before a graph is loaded;
- * - anything else: 404.
- * Subgraphs are called through `SubgraphDataSource` (undici keep-alive, timeout, `x-request-id`);
- * errors go through `formatGatewayError`. The supergraph file hot-reloads (`supergraphFile.ts`).
+ * The federated gateway, served by a plain Node HTTP server that WebSockets can share later. Two
+ * executors over the same hot-reloaded supergraph file (`supergraphFile.ts`):
+ * - `fast` (default): our own plan executor (`fastGraph.ts`, `operationHandler.ts`) with persisted
+ *   documents (APQ + trusted-document manifests), the response cache and `POST /internal/invalidate`;
+ * - `stock`: `@apollo/gateway` inside `@apollo/server` (`graphqlHttpHandler.ts`), kept for comparison.
+ * Routes: `POST`/`GET /graphql`; `GET /health` (200 `{ status: 'ok', supergraph: { hash, loadedAt } }`,
+ * 503 before a graph is loaded); `POST /internal/invalidate` (fast only, token-protected); else 404.
+ * Errors go through `formatGatewayError` on both paths.
  *
  * Run directly (`npm run start:gateway`): settings from the environment (`gatewayConfig.ts`),
  * stops cleanly on SIGINT/SIGTERM, prints `gateway ready at <url>`.
@@ -26,6 +27,13 @@ import { currentRequest, type GatewayContext } from './requestContext';
 import { SubgraphDataSource } from './subgraphDataSource';
 import { createSupergraphFile, type SupergraphFile } from './supergraphFile';
 import { createUndiciFetcher, type UndiciFetcher } from './undiciFetcher';
+import { createApqStore } from './apqStore';
+import { startFastGraph, type FastGraph } from './fastGraph';
+import type { FederatedExecutor } from './federatedExecutor';
+import { INVALIDATE_PATH, createInvalidation, type Invalidation } from './invalidation';
+import { createOperationHandler } from './operationHandler';
+import { createPersistedDocuments, type PersistedDocumentsStats } from './persistedDocuments';
+import { createResponseCache, type ResponseCacheStats } from './responseCache';
 
 export interface GatewayOptions {
   /** @default GATEWAY_PORT, else 4000 (0 picks a free port) */
@@ -44,6 +52,20 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** Poll interval of the supergraph file (fallback for fs.watch). @default GATEWAY_SUPERGRAPH_POLL_MS, else 1_000 */
   supergraphPollMs?: number;
+  /** @default GATEWAY_EXECUTOR, else 'fast' */
+  executor?: 'fast' | 'stock';
+  /** Share identical in-flight subgraph fetches (fast executor). @default GATEWAY_DEDUPE, else true */
+  dedupe?: boolean;
+  /** Cache whole query responses (fast executor). @default GATEWAY_RESPONSE_CACHE, else true */
+  responseCache?: boolean;
+  /** @default GATEWAY_PERSISTED_MODE, else 'allow' ('safelist' when NODE_ENV=production) */
+  persistedMode?: 'allow' | 'safelist' | 'log';
+  /** Trusted-document manifests. @default GATEWAY_MANIFESTS, else the one `npm run codegen` writes */
+  manifests?: string[];
+  /** APQ store and response cache in Redis. @default REDIS_URL, else in memory */
+  redisUrl?: string;
+  /** Bearer token of `POST /internal/invalidate` (also sent to the subgraphs'). @default INTERNAL_API_TOKEN, else the endpoint is off */
+  internalToken?: string;
 }
 
 export interface Gateway {
@@ -59,7 +81,19 @@ export interface Gateway {
     /** Re-reads the supergraph file now instead of waiting for the watcher. */
     reload(): Promise<void>;
   };
+  /** Which executor serves `/graphql`. */
+  executor: 'fast' | 'stock';
+  /** Evicts response-cache entries holding these entity tags, here and in every subgraph (fast only). */
+  invalidate(request: { tags: readonly string[]; tenant?: string }): Promise<{ evicted: number; subgraphs: Record<string, number | 'failed'> }>;
+  /** Counters of the fast executor, persisted documents and response cache (zeros on stock). */
+  stats(): GatewayStats;
   close(): Promise<void>;
+}
+
+export interface GatewayStats {
+  executor: ReturnType<FederatedExecutor['stats']> | null;
+  persisted: PersistedDocumentsStats | null;
+  responseCache: ResponseCacheStats | null;
 }
 
 /** Apollo's logger: lines logged while a request is handled carry its request id. */
@@ -68,8 +102,9 @@ function apolloLogger(log: Logger) {
   return { debug: (m: string) => current().debug(m), info: (m: string) => current().info(m), warn: (m: string) => current().warn(m), error: (m: string) => current().error(m) };
 }
 
-function route(file: SupergraphFile, graphql: { handle?: GraphQLHttpHandler }, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+function route(file: SupergraphFile, graphql: Parts['graphql'], req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://gateway');
+  if (url.pathname === INVALIDATE_PATH && graphql.invalidation) return graphql.invalidation.handle(req, res);
   if (url.pathname === '/graphql') {
     if (graphql.handle) return graphql.handle(req, res, url);
     sendJson(res, 503, { errors: [{ message: 'The gateway is starting', extensions: { code: 'UNAVAILABLE', retryable: true } }] });
@@ -90,7 +125,7 @@ interface Parts {
   file: SupergraphFile;
   fetcher: UndiciFetcher;
   server: http.Server;
-  graphql: { handle?: GraphQLHttpHandler };
+  graphql: { handle?: GraphQLHttpHandler; invalidation?: Invalidation };
 }
 
 function createParts(opts: GatewayOptions, env: GatewayConfig): Parts {
@@ -136,34 +171,110 @@ function listen(server: http.Server, port: number, host: string): Promise<number
   });
 }
 
+async function startStock(p: Parts, opts: GatewayOptions, env: GatewayConfig): Promise<Served> {
+  const apollo = createApollo(p, opts.introspection ?? env.introspection);
+  await apollo.start();
+  p.graphql.handle = createGraphQLHttpHandler({ apollo, logger: p.log, maxBodyBytes: opts.maxBodyBytes ?? env.maxBodyBytes });
+  return {
+    invalidate: () => Promise.resolve({ evicted: 0, subgraphs: {} }),
+    stats: () => ({ executor: null, persisted: null, responseCache: null }),
+    close: () => apollo.stop(),
+  };
+}
+
+async function startFast(p: Parts, opts: GatewayOptions, env: GatewayConfig): Promise<Served> {
+  const redisUrl = opts.redisUrl ?? env.redisUrl;
+  const apq = createApqStore({ redisUrl, logger: p.log });
+  const persisted = createPersistedDocuments({
+    mode: opts.persistedMode ?? env.persistedMode, manifestPaths: opts.manifests ?? env.manifests, apq, logger: p.log,
+  });
+  const cacheOn = opts.responseCache ?? env.responseCache;
+  const responseCache = cacheOn ? createResponseCache({ maxBytes: env.responseCacheMaxBytes, redisUrl, logger: p.log }) : undefined;
+  let fast: FastGraph | undefined;
+  try {
+    fast = await startFastGraph({
+      file: p.file, logger: p.log, dedupe: opts.dedupe ?? env.dedupe, timeoutMs: opts.subgraphTimeoutMs ?? env.subgraphTimeoutMs,
+      introspection: opts.introspection ?? env.introspection, documents: () => persisted.documents(),
+    });
+  } catch (err) {
+    await Promise.all([persisted.close(), apq.close(), responseCache?.close()]);
+    throw err;
+  }
+  const graph = fast;
+  const stopWarming = persisted.onChange((docs) => graph.warm(docs));
+  const invalidation = createInvalidation({
+    responseCache: responseCache ?? { invalidate: () => Promise.resolve(0) },
+    subgraphUrls: () => graph.current()?.subgraphUrls ?? {},
+    token: opts.internalToken ?? env.internalToken,
+    logger: p.log,
+  });
+  p.graphql.invalidation = invalidation;
+  p.graphql.handle = createOperationHandler({ executor: () => graph.current(), logger: p.log, maxBodyBytes: opts.maxBodyBytes ?? env.maxBodyBytes, persisted, responseCache });
+  return {
+    invalidate: (request) => invalidation.invalidate(request),
+    stats: () => ({ executor: graph.current()?.stats() ?? null, persisted: persisted.stats(), responseCache: responseCache?.stats() ?? null }),
+    async close() {
+      stopWarming();
+      await drain(p.server);
+      await Promise.all([graph.close(), persisted.close(), invalidation.close()]);
+      await Promise.all([apq.close(), responseCache?.close()]);
+    },
+  };
+}
+
+/** Stops accepting, lets requests under way finish (up to 10 s), then closes every connection. */
+function drain(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    const force = setTimeout(() => server.closeAllConnections(), 10_000);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+interface Served {
+  invalidate: Gateway['invalidate'];
+  stats: Gateway['stats'];
+  close(): Promise<void>;
+}
+
 export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> {
   const env = gatewayConfigFromEnv();
   const p = createParts(opts, env);
-  const apollo = createApollo(p, opts.introspection ?? env.introspection);
+  const executor = opts.executor ?? env.executor;
   const host = opts.host ?? env.host;
+  const served = executor === 'fast' ? await startFast(p, opts, env) : await startStock(p, opts, env);
   let port: number;
   try {
-    await apollo.start();
-    p.graphql.handle = createGraphQLHttpHandler({ apollo, logger: p.log, maxBodyBytes: opts.maxBodyBytes ?? env.maxBodyBytes });
     port = await listen(p.server, opts.port ?? env.port, host);
   } catch (err) {
-    await apollo.stop().catch(() => undefined);
+    await served.close().catch(() => undefined);
     await p.fetcher.close();
     throw err;
   }
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}/graphql`;
-  p.log.info({ url }, 'gateway listening');
+  p.log.info({ url, executor }, 'gateway listening');
   return {
     url,
     port,
     server: p.server,
+    executor,
     supergraph: {
       hash: () => p.file.current()?.hash ?? '',
       loadedAt: () => p.file.current()?.loadedAt ?? null,
       reload: () => p.file.reload(),
     },
+    invalidate: served.invalidate,
+    stats: served.stats,
     async close() {
-      await apollo.stop();
+      await served.close();
       await p.fetcher.close();
     },
   };

@@ -21,6 +21,10 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
 export type Contact = {
   __typename?: 'Contact';
   email: Scalars['String']['output'];
@@ -261,15 +265,14 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CacheControlScope: CacheControlScope;
   Contact: ResolverTypeWrapper<ContactRefModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SalesOrder: ResolverTypeWrapper<SalesOrderModel>;
   SalesOrderConnection: ResolverTypeWrapper<Omit<SalesOrderConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['SalesOrderEdge']>, nodes: Array<ResolversTypes['SalesOrder']> }>;
@@ -277,26 +280,36 @@ export type ResolversTypes = ResolversObject<{
   SalesOrderFilter: SalesOrderFilter;
   SalesOrderItem: ResolverTypeWrapper<SalesOrderItemModel>;
   SalesOrderStatus: SalesOrderStatus;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   Contact: ContactRefModel;
   String: Scalars['String']['output'];
-  Int: Scalars['Int']['output'];
   DateTime: Scalars['DateTime']['output'];
   Money: Money;
   Mutation: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   SalesOrder: SalesOrderModel;
   SalesOrderConnection: Omit<SalesOrderConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['SalesOrderEdge']>, nodes: Array<ResolversParentTypes['SalesOrder']> };
   SalesOrderEdge: Omit<SalesOrderEdge, 'node'> & { node: ResolversParentTypes['SalesOrder'] };
   SalesOrderFilter: SalesOrderFilter;
   SalesOrderItem: SalesOrderItemModel;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = any, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type ContactResolvers<ContextType = any, ParentType extends ResolversParentTypes['Contact'] = ResolversParentTypes['Contact'], FederationReferenceType extends FederationReferenceTypes['Contact'] = FederationReferenceTypes['Contact']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Contact']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -382,3 +395,6 @@ export type Resolvers<ContextType = any> = ResolversObject<{
   SalesOrderItem?: SalesOrderItemResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = any> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

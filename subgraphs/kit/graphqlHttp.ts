@@ -23,9 +23,9 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<stri
   });
 }
 
-/** A GraphQL-shaped error response outside Apollo Server (413, 400 ...), code BAD_REQUEST. */
-export function sendGraphQLError(res: http.ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }, headers);
+/** A GraphQL-shaped error response outside Apollo Server (413, 400 ...), code BAD_REQUEST unless given. */
+export function sendGraphQLError(res: http.ServerResponse, status: number, message: string, headers: Record<string, string> = {}, code = 'BAD_REQUEST'): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
 }
 
 function isJson(contentType: string | undefined): boolean {

@@ -2,26 +2,49 @@
  * Server bootstrap shared by the three subgraphs: an `@apollo/subgraph` schema served by
  * `@apollo/server` on a plain Node HTTP server.
  * - `POST /graphql` (and GET for queries): each request gets a request id (the caller's
- *   `x-request-id` when it is sane, else a new UUID), echoed in the response header, bound into a
- *   child logger and handed to `createContext`, which builds the per-request loaders.
+ *   `x-request-id` when it is sane, else a new UUID), echoed in the response header, and a tenant
+ *   (`x-lumina-tenant`, default `default`; anything but `[A-Za-z0-9_-]{1,64}` is a 400
+ *   BAD_USER_INPUT), both bound into a child logger and handed to `createContext` with the entity
+ *   cache and the request's cache-tag collector.
+ * - Responses carry `extensions.cacheTags` / `extensions.invalidatedTags` (`cacheTagsPlugin.ts`)
+ *   and the `Cache-Control` header Apollo's cache-control plugin computes from the SDL's
+ *   `@cacheControl` hints (`max-age=N, public`, or `no-store`).
+ * - `POST /internal/invalidate`: evicts entity-cache entries by tag (`invalidationEndpoint.ts`);
+ *   enabled by `INTERNAL_API_TOKEN`. The same is `invalidate()` on the returned server.
  * - `GET /health`: 200 `{"status":"ok"}` once listening.
  * - Errors go through `maskSubgraphError`; bodies over `maxBodyBytes` get 413.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type BaseContext } from '@apollo/server';
-import { requestIdFrom } from './requestId';
-import { headerMap, parseBody, readBody, sendGraphQLError, sendJson, writeGraphQLResponse } from './graphqlHttp';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import { parse } from 'graphql';
 import type { Logger } from 'pino';
+import { createCacheTagCollector, type CacheTagCollector } from './cacheTags';
+import { createCacheTagsPlugin, type EntityTaggers } from './cacheTagsPlugin';
+import { createEntityCache, loadEntityCacheOptions, type EntityCache } from './entityCache';
+import { envOptional, type Env } from './envConfig';
+import { headerMap, parseBody, readBody, sendGraphQLError, sendJson, writeGraphQLResponse } from './graphqlHttp';
+import { handleInvalidation, INVALIDATE_PATH } from './invalidationEndpoint';
+import { parseInvalidationRequest, type InvalidationRequest } from './invalidationRequest';
+import { requestIdFrom } from './requestId';
 import { maskSubgraphError, type SystemName } from './subgraphErrors';
+import { TENANT_HEADER, tenantFrom } from './tenant';
 
 export interface SubgraphRequestInfo {
   requestId: string;
+  /** The request's tenant (`x-lumina-tenant`, default `default`); key cross-request caches by it. */
+  tenant: string;
   log: Logger;
   headers: http.IncomingHttpHeaders;
+  /** The process's entity cache (`cachedBatch` puts it in front of a loader). */
+  entityCache: EntityCache;
+  /** Tags of what the response contains; resolvers may add to it. */
+  cacheTags: CacheTagCollector;
+  /** Evicts `tags` from this tenant's entity cache and reports them in `extensions.invalidatedTags`; returns entries evicted. */
+  invalidate(tags: Iterable<string>): number;
 }
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
@@ -33,47 +56,90 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   createContext: (info: SubgraphRequestInfo) => TContext | Promise<TContext>;
   logger: Logger;
   /** @default 0 (a free port) */
-  port?: number;
+  port?: number | undefined;
   /** @default '127.0.0.1' */
-  host?: string;
+  host?: string | undefined;
   /** @default true */
   introspection?: boolean;
   /** @default 1_048_576 */
   maxBodyBytes?: number;
+  /** Cache tags of each entity type's objects, by GraphQL type name (see `cacheTagsPlugin.ts`). @default {} */
+  entityTags?: EntityTaggers;
+  /** Where `ENTITY_CACHE_*` and `INTERNAL_API_TOKEN` are read. @default process.env */
+  env?: Env;
+  /** The entity cache. @default createEntityCache(loadEntityCacheOptions(env)) */
+  entityCache?: EntityCache;
+  /** Bearer token of `POST /internal/invalidate`; none disables the endpoint (404). @default env.INTERNAL_API_TOKEN */
+  internalApiToken?: string;
 }
 
 export interface SubgraphServer {
   url: string;
   port: number;
+  /** The process's entity cache (for its stats). */
+  entityCache: EntityCache;
+  /** Evicts the entries carrying any of `tags` (in `tenant`, else every tenant); resolves to how many. For the event pipeline. */
+  invalidate(req: { tags: readonly string[]; tenant?: string }): Promise<number>;
   close(): Promise<void>;
 }
 
-export async function startSubgraphServer<TContext extends BaseContext>(opts: SubgraphServerOptions<TContext>): Promise<SubgraphServer> {
-  const log = opts.logger;
+/**
+ * The request's collector rides on its context under a symbol: Apollo Server hands plugins a
+ * shallow clone of the context, which keeps own symbol properties (a WeakMap by context would miss).
+ */
+const COLLECTOR = Symbol('lumina.cacheTagCollector');
+const collectorOf = (ctx: object): CacheTagCollector | undefined => (ctx as { [COLLECTOR]?: CacheTagCollector })[COLLECTOR];
+
+function buildApollo<TContext extends BaseContext>(opts: SubgraphServerOptions<TContext>, log: Logger): ApolloServer<TContext> {
   const schema = buildSubgraphSchema({ typeDefs: parse(opts.sdl), resolvers: opts.resolvers as GraphQLResolverMap<unknown> });
-  const apollo = new ApolloServer<TContext>({
+  return new ApolloServer<TContext>({
     schema,
     introspection: opts.introspection ?? true,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => maskSubgraphError(formatted, error, log, opts.system),
     logger: { debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
+    plugins: [
+      // Explicit so the policy is visible: no hint on a root or composite field = not cacheable.
+      ApolloServerPluginCacheControl({ defaultMaxAge: 0, calculateHttpHeaders: true }),
+      createCacheTagsPlugin<TContext>({ entityTags: opts.entityTags ?? {}, collectorOf }),
+    ],
   });
+}
+
+export async function startSubgraphServer<TContext extends BaseContext>(opts: SubgraphServerOptions<TContext>): Promise<SubgraphServer> {
+  const log = opts.logger;
+  const env = opts.env ?? process.env;
+  const entityCache = opts.entityCache ?? createEntityCache({ ...loadEntityCacheOptions(env), logger: log });
+  const token = opts.internalApiToken ?? envOptional(env, 'INTERNAL_API_TOKEN');
+  const apollo = buildApollo(opts, log);
   await apollo.start();
   const maxBody = opts.maxBodyBytes ?? 1_048_576;
+  const invalidate = (req: InvalidationRequest): number => entityCache.invalidate(req);
 
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://subgraph');
-    if (url.pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-      sendJson(res, 200, { status: 'ok', system: opts.system });
-      return;
-    }
-    if (url.pathname !== '/graphql' && url.pathname !== '/') {
-      sendJson(res, 404, { error: 'not found: use /graphql or /health' });
-      return;
-    }
+  const createContext = async (info: Omit<SubgraphRequestInfo, 'cacheTags' | 'invalidate'>): Promise<TContext> => {
+    const cacheTags = createCacheTagCollector();
+    const ctx = await opts.createContext({
+      ...info,
+      cacheTags,
+      invalidate(tags) {
+        const list = [...tags];
+        cacheTags.addInvalidated(list);
+        return entityCache.invalidate({ tags: list, tenant: info.tenant });
+      },
+    });
+    (ctx as { [COLLECTOR]?: CacheTagCollector })[COLLECTOR] = cacheTags;
+    return ctx;
+  };
+
+  const handleGraphQL = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> => {
     const requestId = requestIdFrom(req.headers);
-    const reqLog = log.child({ requestId });
+    const tenant = tenantFrom(req.headers);
+    if (tenant === null) {
+      sendGraphQLError(res, 400, `${TENANT_HEADER} must match [A-Za-z0-9_-]{1,64}`, { 'x-request-id': requestId }, 'BAD_USER_INPUT');
+      return;
+    }
+    const reqLog = log.child({ requestId, tenant });
     const raw = await readBody(req, maxBody);
     if (raw === null) {
       sendGraphQLError(res, 413, `request body over ${maxBody} bytes`, { 'x-request-id': requestId });
@@ -86,9 +152,22 @@ export async function startSubgraphServer<TContext extends BaseContext>(opts: Su
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers: headerMap(req.headers), search: url.search, body: parsed.body },
-      context: () => Promise.resolve(opts.createContext({ requestId, log: reqLog, headers: req.headers })),
+      context: () => createContext({ requestId, tenant, log: reqLog, headers: req.headers, entityCache }),
     });
-    await writeGraphQLResponse(res, result, { 'x-request-id': requestId });
+    await writeGraphQLResponse(res, result, { 'x-request-id': requestId, vary: TENANT_HEADER });
+  };
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://subgraph');
+    if (url.pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      sendJson(res, 200, { status: 'ok', system: opts.system });
+    } else if (url.pathname === INVALIDATE_PATH) {
+      await handleInvalidation(req, res, { token, invalidate, log });
+    } else if (url.pathname === '/graphql' || url.pathname === '/') {
+      await handleGraphQL(req, res, url);
+    } else {
+      sendJson(res, 404, { error: 'not found: use /graphql or /health' });
+    }
   };
 
   const server = http.createServer((req, res) => {
@@ -105,10 +184,16 @@ export async function startSubgraphServer<TContext extends BaseContext>(opts: Su
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1'}:${port}/graphql`;
-  log.info({ url }, 'subgraph listening');
+  log.info({ url, entityCache: entityCache.enabled, invalidationEndpoint: token !== undefined }, 'subgraph listening');
   return {
     url,
     port,
+    entityCache,
+    async invalidate(req) {
+      const parsed = parseInvalidationRequest(req);
+      if (!parsed.ok) throw new TypeError(`invalidate: ${parsed.reasons.join('; ')}`);
+      return invalidate(parsed.request);
+    },
     async close() {
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

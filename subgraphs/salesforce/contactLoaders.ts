@@ -4,12 +4,19 @@
  * and account by id. A batch whose keys would make the statement too long for a GET URL is split by
  * encoded length (`chunkInList`) and the chunks run in parallel. Every key gets its contact, null
  * (no such record) or an Error (its chunk failed; other chunks still answer).
+ *
+ * The process's entity cache sits in front of each (`kit/cachedBatch.ts`, keyed by tenant):
+ * `Contact:<id>`, `Contact:email:<email>` and `Account:<id>` entries, each tagged with the contact's
+ * (or account's) cache tags, so invalidating `Contact:<id>` also drops its by-email entry. Only found
+ * records are cached; failures and "no such record" are not.
  */
 import DataLoader from 'dataloader';
+import { cachedBatch, type TenantCache } from '../kit/cachedBatch';
 import { badUserInput } from '../kit/subgraphErrors';
 import type { AccountModel, ContactModel } from './model';
 import { ACCOUNT_FIELDS, CONTACT_FIELDS, normalizeEmail, toAccountModel, toContactModel, type SalesforceRecord } from './mapping';
 import type { CallContext, SalesforceClient } from './salesforceClient';
+import { accountTags, contactTags } from './salesforceCacheTags';
 import { KEY_PREFIX, normalizeSalesforceId, type KeyPrefix } from './salesforceId';
 import { chunkInList, soqlString } from './soql';
 
@@ -62,26 +69,42 @@ function byIdBatch<V>(client: SalesforceClient, call: CallContext, prefix: KeyPr
   };
 }
 
-export function createSalesforceLoaders(client: SalesforceClient, call: CallContext): SalesforceLoaders {
+/** The canonical id when `raw` is a well-formed id of this object, else null (not cacheable). */
+const idOf = (prefix: KeyPrefix) => (raw: string): string | null => {
+  const id = normalizeSalesforceId(raw);
+  return id !== null && id.startsWith(prefix) ? id : null;
+};
+
+/** The cache key of an email the lookup would send, else null. */
+function emailKey(raw: string): string | null {
+  const e = normalizeEmail(raw);
+  return e !== null && e.length <= MAX_EMAIL && EMAIL_SHAPE.test(e) ? `email:${e}` : null;
+}
+
+export function createSalesforceLoaders(client: SalesforceClient, call: CallContext, cache: TenantCache): SalesforceLoaders {
   const idKey = (k: string): string => normalizeSalesforceId(k) ?? k;
-  const contactById = new DataLoader<string, ContactModel | null>(byIdBatch(client, call, KEY_PREFIX.Contact, {
+  const { entityCache, tenant } = cache;
+  const contactCache = { cache: entityCache, tenant, type: 'Contact', tagsOf: (c: ContactModel | null) => (c ? contactTags(c) : []) };
+  const contactById = new DataLoader<string, ContactModel | null>(cachedBatch({ ...contactCache, keyOf: idOf(KEY_PREFIX.Contact) }, byIdBatch(client, call, KEY_PREFIX.Contact, {
     soql: contactSoql('Id'), keyOf: (rec) => String(rec.Id), toModel: toContactModel,
-  }), { cacheKeyFn: idKey });
+  })), { cacheKeyFn: idKey });
 
   const emailLookup: Lookup<ContactModel> = { soql: contactSoql('Email'), keyOf: (rec) => (typeof rec.Email === 'string' ? normalizeEmail(rec.Email) : null), toModel: toContactModel };
-  const contactByEmail = new DataLoader<string, ContactModel | null>(async (keys) => {
+  const contactByEmail = new DataLoader<string, ContactModel | null>(cachedBatch({ ...contactCache, keyOf: emailKey }, async (keys) => {
     const emails = keys.map((k) => normalizeEmail(k));
     const wanted = [...new Set(emails.filter((e): e is string => e !== null && e.length <= MAX_EMAIL && EMAIL_SHAPE.test(e)))];
     const found = wanted.length ? await lookupChunked(client, call, emailLookup, wanted) : new Map<string, ContactModel | Error>();
     for (const v of found.values()) if (!(v instanceof Error)) contactById.prime(v.id, v);
     return emails.map((e) => (e === null ? null : found.get(e) ?? null));
-  }, { cacheKeyFn: (k) => normalizeEmail(k) ?? '' });
+  }), { cacheKeyFn: (k) => normalizeEmail(k) ?? '' });
 
-  const accountById = new DataLoader<string, AccountModel | null>(byIdBatch(client, call, KEY_PREFIX.Account, {
+  const accountById = new DataLoader<string, AccountModel | null>(cachedBatch({
+    cache: entityCache, tenant, type: 'Account', keyOf: idOf(KEY_PREFIX.Account), tagsOf: (a: AccountModel | null) => (a ? accountTags(a) : []),
+  }, byIdBatch(client, call, KEY_PREFIX.Account, {
     soql: (list) => `SELECT ${ACCOUNT_FIELDS.join(', ')} FROM Account WHERE Id IN (${list})`,
     keyOf: (rec) => String(rec.Id),
     toModel: toAccountModel,
-  }), { cacheKeyFn: idKey });
+  })), { cacheKeyFn: idKey });
 
   return { contactById, contactByEmail, accountById };
 }

@@ -12,9 +12,11 @@ import type { Env } from '../kit/envConfig';
 import { listenPort } from '../kit/listenPort';
 import { createLogger } from '../kit/logger';
 import { startSubgraphServer, type SubgraphServer } from '../kit/subgraphServer';
+import { createEntityCache, loadEntityCacheOptions } from '../kit/entityCache';
 import { loadSalesforceConfig, type SalesforceConfig } from './config';
 import { salesforceContextFactory, type SalesforceContext } from './context';
 import { resolvers } from './resolvers';
+import { salesforceEntityTags, SALESFORCE_CACHE_TTLS } from './salesforceCacheTags';
 import { createSalesforceClient } from './salesforceClient';
 
 export interface SalesforceSubgraphOptions {
@@ -24,7 +26,7 @@ export interface SalesforceSubgraphOptions {
   host?: string;
   /** @default createLogger('salesforce-subgraph') */
   logger?: Logger;
-  /** Where the SALESFORCE_* keys are read from (ignored when `config` is given). @default process.env */
+  /** Where the SALESFORCE_* keys are read from (ignored for them when `config` is given), and ENTITY_CACHE_* / INTERNAL_API_TOKEN. @default process.env */
   env?: Env;
   /** A ready configuration, instead of reading `env`. @default loadSalesforceConfig(env) */
   config?: SalesforceConfig;
@@ -32,7 +34,9 @@ export interface SalesforceSubgraphOptions {
 
 export async function startSalesforceSubgraph(opts: SalesforceSubgraphOptions = {}): Promise<SubgraphServer> {
   const logger = (opts.logger ?? createLogger('salesforce-subgraph')).child({ system: 'salesforce' });
-  const config = opts.config ?? loadSalesforceConfig(opts.env ?? process.env);
+  const env = opts.env ?? process.env;
+  const config = opts.config ?? loadSalesforceConfig(env);
+  const entityCache = createEntityCache({ ...loadEntityCacheOptions(env, SALESFORCE_CACHE_TTLS), logger });
   const client = createSalesforceClient({ config, logger });
   const server = await startSubgraphServer<SalesforceContext>({
     system: 'salesforce',
@@ -42,6 +46,9 @@ export async function startSalesforceSubgraph(opts: SalesforceSubgraphOptions = 
     logger,
     port: opts.port ?? 0,
     host: opts.host ?? '127.0.0.1',
+    env,
+    entityCache,
+    entityTags: salesforceEntityTags,
   });
   logger.info({ url: server.url, loginUrl: config.loginUrl, authFlow: config.authFlow, apiVersion: config.apiVersion }, 'salesforce subgraph started');
   return server;

@@ -8,8 +8,18 @@
  *   (→ address ids) then ONE `GET A_BusinessPartnerAddress?$filter=AddressID eq … or …` (→ owning
  *   partners) per chunk, for all contacts of the request together. Keys must be normalised emails.
  *   Matching is exact on the stored text; SAP compares case-sensitively, and we ask in lower case.
+ *
+ * Both read through the tenant's entity cache (type `BusinessPartner`): `<number>` → `{ email }`
+ * tagged `BusinessPartner:<number>` and `Contact:email:<email>`; `email:<email>` → partner numbers
+ * tagged `Contact:email:<email>` and each `BusinessPartner:<number>`. "No partner has this email"
+ * (an empty list) is cached like any answer, because it is the usual answer for CRM contacts who
+ * are no SAP customers; invalidating the email's tag drops it. Partners without an email (null) and
+ * failures are not cached.
  */
 import DataLoader from 'dataloader';
+import { cachedBatch, type TenantCache } from '../kit/cachedBatch';
+import { contactEmailTag } from '../kit/cacheTags';
+import { businessPartnerTag } from './sapCacheTags';
 import type { ContactRefModel } from './model';
 import type { ODataClient, RequestMeta } from './odataClient';
 import { expandedList, str, type ODataRecord } from './odataEnvelope';
@@ -101,9 +111,18 @@ async function loadPartners(client: ODataClient, meta: RequestMeta, emails: read
   });
 }
 
-export function createBusinessPartnerLoaders(client: ODataClient, meta: RequestMeta): BusinessPartnerLoaders {
+export function createBusinessPartnerLoaders(client: ODataClient, meta: RequestMeta, cache: TenantCache): BusinessPartnerLoaders {
+  const common = { cache: cache.entityCache, tenant: cache.tenant, type: 'BusinessPartner' };
   return {
-    emailByPartner: new DataLoader((partners) => loadEmails(client, meta, partners)),
-    partnersByEmail: new DataLoader((emails) => loadPartners(client, meta, emails)),
+    emailByPartner: new DataLoader(cachedBatch<string, ContactRefModel | null>({
+      ...common,
+      keyOf: parseBusinessPartnerId,
+      tagsOf: (ref, bp) => (ref ? [businessPartnerTag(bp), contactEmailTag(ref.email)] : [businessPartnerTag(bp)]),
+    }, (partners) => loadEmails(client, meta, partners))),
+    partnersByEmail: new DataLoader(cachedBatch<string, string[]>({
+      ...common,
+      keyOf: (email) => `email:${email}`,
+      tagsOf: (partners, key) => [contactEmailTag(key.slice('email:'.length)), ...partners.map(businessPartnerTag)],
+    }, (emails) => loadPartners(client, meta, emails))),
   };
 }

@@ -1,10 +1,13 @@
 /**
- * The per-request context of the SAP subgraph: the request id and logger, the process-wide OData
- * client, and fresh DataLoaders (never shared between requests, so no cross-request or
- * cross-tenant cache can leak).
+ * The per-request context of the SAP subgraph: the request id, tenant and logger, the process-wide
+ * OData client, fresh DataLoaders (never shared between requests; what outlives the request is the
+ * tenant-keyed entity cache behind them) and the request's cache-tag collector and invalidation
+ * hook (for the mutation).
  */
-import type { SubgraphRequestInfo } from '../kit/subgraphServer';
 import type { Logger } from 'pino';
+import type { CacheTagCollector } from '../kit/cacheTags';
+import type { EntityCache } from '../kit/entityCache';
+import type { SubgraphRequestInfo } from '../kit/subgraphServer';
 import { createBusinessPartnerLoaders, type BusinessPartnerLoaders } from './businessPartnerLoaders';
 import type { ODataClient, RequestMeta } from './odataClient';
 import { createSalesOrderLoaders, type SalesOrderLoaders } from './salesOrderLoaders';
@@ -13,20 +16,32 @@ export type SapLoaders = SalesOrderLoaders & BusinessPartnerLoaders;
 
 export interface SapContext {
   requestId: string;
+  tenant: string;
   log: Logger;
   client: ODataClient;
   /** What upstream requests carry: the request id (as `X-CorrelationID`) and logger. */
   meta: RequestMeta;
   loaders: SapLoaders;
+  entityCache: EntityCache;
+  cacheTags: CacheTagCollector;
+  /** Evicts tags from this tenant's entity cache and reports them in `extensions.invalidatedTags`. */
+  invalidate(tags: Iterable<string>): number;
 }
 
-export function createSapContext(info: Pick<SubgraphRequestInfo, 'requestId' | 'log'>, client: ODataClient): SapContext {
+export type SapRequestInfo = Pick<SubgraphRequestInfo, 'requestId' | 'tenant' | 'log' | 'entityCache' | 'cacheTags' | 'invalidate'>;
+
+export function createSapContext(info: SapRequestInfo, client: ODataClient): SapContext {
   const meta: RequestMeta = { requestId: info.requestId, log: info.log };
+  const cache = { entityCache: info.entityCache, tenant: info.tenant };
   return {
     requestId: info.requestId,
+    tenant: info.tenant,
     log: info.log,
     client,
     meta,
-    loaders: { ...createSalesOrderLoaders(client, meta), ...createBusinessPartnerLoaders(client, meta) },
+    loaders: { ...createSalesOrderLoaders(client, meta, cache), ...createBusinessPartnerLoaders(client, meta, cache) },
+    entityCache: info.entityCache,
+    cacheTags: info.cacheTags,
+    invalidate: info.invalidate,
   };
 }

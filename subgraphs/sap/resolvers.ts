@@ -1,7 +1,8 @@
 /**
  * Resolvers of the SAP subgraph (schema/sap.graphql). Reads go through the per-request loaders
  * (one OData request per batch, see the loader files); lists are Relay connections with offset
- * cursors and `$inlinecount` totals.
+ * cursors and `$inlinecount` totals. Lists of a partner's orders add `BusinessPartner:<number>` to
+ * the response's cache tags (besides the orders' and the contact's own tags, which the server adds).
  */
 import type { Resolvers, SalesOrderFilter } from '../../schema/generated/sap';
 import { DateTimeScalar } from '../kit/dateTimeScalar';
@@ -10,6 +11,7 @@ import type { SapContext } from './context';
 import { mapSalesOrder } from './mapping';
 import { checkBusinessPartnerId, checkSalesOrderId, normalizeEmail } from './odataUrl';
 import { orderConnection, orderListQuery, type OrderListFilter } from './salesOrderQuery';
+import { businessPartnerTag } from './sapCacheTags';
 import { updateSalesOrderStatus } from './updateSalesOrderStatus';
 
 /** Cursor kinds: a cursor from one list is refused by the other. */
@@ -36,6 +38,7 @@ export const resolvers: Resolvers<SapContext> = {
       const first = checkFirst('sap', args.first, 20, 100);
       const offset = decodeOffsetCursor('sap', ORDERS_CURSOR, args.after);
       const filter = checkFilter(args.filter);
+      ctx.cacheTags.add(...(filter.soldTo ?? []).map(businessPartnerTag));
       const res = await ctx.client.readCollection('API_SALES_ORDER_SRV', 'A_SalesOrder', orderListQuery(filter, first + 1, offset), ctx.meta);
       const orders = res.results.map((r) => mapSalesOrder(r));
       ctx.loaders.primeOrders(orders);
@@ -63,6 +66,7 @@ export const resolvers: Resolvers<SapContext> = {
       const offset = decodeOffsetCursor('sap', CONTACT_ORDERS_CURSOR, args.after);
       const email = normalizeEmail(contact.email);
       const partners = email ? await ctx.loaders.partnersByEmail.load(email) : [];
+      ctx.cacheTags.add(...partners.map(businessPartnerTag));
       if (partners.length === 0) return orderConnection({ orders: [], totalCount: 0 }, first, offset, CONTACT_ORDERS_CURSOR);
       const page = await ctx.loaders.orderPages.load({ soldTo: partners, status: args.status ?? undefined, top: first + 1, skip: offset });
       ctx.loaders.primeOrders(page.orders);

@@ -7,14 +7,20 @@
  * - `orderPages`: all order pages asked for in one tick (one per Contact) become ONE `$batch`
  *   with a GET part per page (up to `MAX_BATCH_PARTS` parts per `$batch`). A failed part is an
  *   Error for its key only.
+ *
+ * `salesOrderById` reads through the tenant's entity cache (`SalesOrder:<number>` entries tagged
+ * `SalesOrder:<number>`; orders that do not exist and failures are not cached). Pages are not
+ * entity-cached: they answer list queries, whose membership changes without any one order changing.
  */
 import DataLoader from 'dataloader';
+import { cachedBatch, type TenantCache } from '../kit/cachedBatch';
 import { badUserInput } from '../kit/subgraphErrors';
 import { mapSalesOrder, SALES_ORDER_ITEM_SELECT, SALES_ORDER_SELECT } from './mapping';
 import type { SalesOrderModel, SalesOrderStatusValue } from './model';
 import type { ODataClient, RequestMeta } from './odataClient';
 import { chunkForFilter, orFilter, parseSalesOrderId, queryString } from './odataUrl';
 import { orderListQuery, type OrderPage } from './salesOrderQuery';
+import { salesOrderTag } from './sapCacheTags';
 
 /** Most GET parts in one `$batch`. */
 export const MAX_BATCH_PARTS = 100;
@@ -87,8 +93,10 @@ async function loadOrderPages(client: ODataClient, meta: RequestMeta, keys: read
 
 const pageKey = (k: OrderPageKey): string => JSON.stringify([[...k.soldTo].sort(), k.status ?? null, k.top, k.skip]);
 
-export function createSalesOrderLoaders(client: ODataClient, meta: RequestMeta): SalesOrderLoaders {
-  const salesOrderById = new DataLoader<string, SalesOrderModel | null>((ids) => loadOrdersById(client, meta, ids));
+export function createSalesOrderLoaders(client: ODataClient, meta: RequestMeta, cache: TenantCache): SalesOrderLoaders {
+  const salesOrderById = new DataLoader<string, SalesOrderModel | null>(cachedBatch({
+    cache: cache.entityCache, tenant: cache.tenant, type: 'SalesOrder', keyOf: parseSalesOrderId, tagsOf: (o) => (o ? [salesOrderTag(o.id)] : []),
+  }, (ids) => loadOrdersById(client, meta, ids)));
   const orderPages = new DataLoader<OrderPageKey, OrderPage, string>((keys) => loadOrderPages(client, meta, keys), { cacheKeyFn: pageKey });
   return {
     salesOrderById,

@@ -11,10 +11,12 @@ import type { Env } from '../kit/envConfig';
 import { listenPort } from '../kit/listenPort';
 import { createLogger } from '../kit/logger';
 import { startSubgraphServer, type SubgraphServer } from '../kit/subgraphServer';
+import { createEntityCache, loadEntityCacheOptions } from '../kit/entityCache';
 import { loadSapConfig, type SapConfig } from './config';
 import { createSapContext, type SapContext } from './context';
 import { createODataClient } from './odataClient';
 import { resolvers } from './resolvers';
+import { SAP_CACHE_TTLS, sapEntityTags } from './sapCacheTags';
 
 export interface StartSapSubgraphOptions {
   /** @default 0 (a free port) */
@@ -23,7 +25,7 @@ export interface StartSapSubgraphOptions {
   host?: string;
   /** @default createLogger('sap-subgraph', { system: 'sap' }) */
   logger?: Logger;
-  /** Where the config is read from when `config` is not given. @default process.env */
+  /** Where the config is read from when `config` is not given, and ENTITY_CACHE_* / INTERNAL_API_TOKEN. @default process.env */
   env?: Env;
   /** @default loadSapConfig(env) */
   config?: SapConfig;
@@ -31,7 +33,9 @@ export interface StartSapSubgraphOptions {
 
 export async function startSapSubgraph(opts: StartSapSubgraphOptions = {}): Promise<SubgraphServer> {
   const logger = opts.logger ?? createLogger('sap-subgraph', { system: 'sap' });
-  const config = opts.config ?? loadSapConfig(opts.env ?? process.env);
+  const env = opts.env ?? process.env;
+  const config = opts.config ?? loadSapConfig(env);
+  const entityCache = createEntityCache({ ...loadEntityCacheOptions(env, SAP_CACHE_TTLS), logger });
   const client = createODataClient({ config, logger });
   let server: SubgraphServer;
   try {
@@ -41,6 +45,9 @@ export async function startSapSubgraph(opts: StartSapSubgraphOptions = {}): Prom
       resolvers,
       logger,
       createContext: (info) => createSapContext(info, client),
+      env,
+      entityCache,
+      entityTags: sapEntityTags,
       ...(opts.port !== undefined ? { port: opts.port } : {}),
       ...(opts.host !== undefined ? { host: opts.host } : {}),
     });
@@ -50,8 +57,7 @@ export async function startSapSubgraph(opts: StartSapSubgraphOptions = {}): Prom
   }
   logger.info({ baseUrl: config.baseUrl, servicePath: config.servicePath, client: config.client }, 'sap subgraph upstream');
   return {
-    url: server.url,
-    port: server.port,
+    ...server,
     async close() {
       await server.close();
       await client.close();

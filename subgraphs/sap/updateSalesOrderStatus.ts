@@ -3,13 +3,19 @@
  * caller's `expectedVersion` as `If-Match` or read the order's current ETag, send the partial
  * update (CSRF handled by the client), and return the order as SAP has it afterwards.
  * Stale version → CONFLICT (not retryable); unknown order → NOT_FOUND.
+ *
+ * The order is evicted from the tenant's entity cache before anything is read (so the ETag read
+ * without `expectedVersion` is the system's current one, not a cached one) and again after the
+ * write; `extensions.invalidatedTags` reports `SalesOrder:<number>` and `BusinessPartner:<sold-to>`
+ * (its partner's order lists, e.g. filtered by status, changed too).
  */
 import { GraphQLError } from 'graphql';
 import { badUserInput, subgraphError, type ErrorCode } from '../kit/subgraphErrors';
 import type { SapContext } from './context';
 import { statusToSap } from './mapping';
 import type { SalesOrderModel, SalesOrderStatusValue } from './model';
-import { checkSalesOrderId, stringLiteral } from './odataUrl';
+import { checkSalesOrderId, parseBusinessPartnerId, stringLiteral } from './odataUrl';
+import { businessPartnerTag, salesOrderTag } from './sapCacheTags';
 
 /** An entity tag as `version` returns it: `W/"…"` or `"…"` of visible ASCII, at most 256 characters inside. */
 const ETAG = /^(W\/)?"[\x21\x23-\x7e]{0,256}"$/;
@@ -43,6 +49,8 @@ export async function updateSalesOrderStatus(ctx: SapContext, args: UpdateSalesO
   const status = statusToSap(args.status);
   let ifMatch = checkVersion(args.expectedVersion);
   const loader = ctx.loaders.salesOrderById;
+  ctx.invalidate([salesOrderTag(id)]);
+  loader.clear(id);
   if (ifMatch === undefined) {
     const current = await loader.load(id);
     if (!current) throw notFound(id);
@@ -55,7 +63,11 @@ export async function updateSalesOrderStatus(ctx: SapContext, args: UpdateSalesO
     throw reword(err, id);
   }
   ctx.log.info({ salesOrder: id, status }, 'sales order status updated');
+  ctx.invalidate([salesOrderTag(id)]);
   const after = await loader.clear(id).load(id);
   if (!after) throw notFound(id);
+  // The partner's own entries hold nothing that changed: reported (for its order lists), not evicted.
+  const soldTo = parseBusinessPartnerId(after.soldToParty);
+  if (soldTo) ctx.cacheTags.addInvalidated([businessPartnerTag(soldTo)]);
   return after;
 }

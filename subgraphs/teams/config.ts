@@ -31,10 +31,11 @@ export interface TeamsConfig {
   indexMaxMessages: number;
   /** Lifetime of the cached team/channel directory (`TEAMS_DIRECTORY_TTL_MS`). @default 300_000 */
   directoryTtlMs: number;
-  /** Lifetime of cached email ↔ user id entries (`TEAMS_USER_CACHE_TTL_MS`). @default 600_000 */
+  /**
+   * Lifetime of cached email ↔ user id entries in the entity cache (`TEAMS_USER_CACHE_TTL_MS`; the
+   * generic `ENTITY_CACHE_TTL_USER_MS` wins when set; 0 = not cached). @default 600_000
+   */
   userCacheTtlMs: number;
-  /** Most cached email ↔ user id entries (`TEAMS_USER_CACHE_MAX`). @default 50_000 */
-  userCacheMax: number;
   /** Timeout of one Graph call including the SDK's retries (`GRAPH_TIMEOUT_MS`). @default 10_000 */
   timeoutMs: number;
   /** Retries of throttled or unavailable calls and `$batch` items (`GRAPH_MAX_RETRIES`). @default 2 */
@@ -72,7 +73,6 @@ export function loadTeamsConfig(env: Env = process.env): TeamsConfig {
     indexMaxMessages: envInt(env, 'TEAMS_INDEX_MAX_MESSAGES', 200_000, 1, 10_000_000),
     directoryTtlMs: envInt(env, 'TEAMS_DIRECTORY_TTL_MS', 300_000, 0, 86_400_000),
     userCacheTtlMs: envInt(env, 'TEAMS_USER_CACHE_TTL_MS', 600_000, 0, 86_400_000),
-    userCacheMax: envInt(env, 'TEAMS_USER_CACHE_MAX', 50_000, 1, 10_000_000),
     timeoutMs: envInt(env, 'GRAPH_TIMEOUT_MS', 10_000, 100, 600_000),
     maxRetries: envInt(env, 'GRAPH_MAX_RETRIES', 2, 0, 10),
     maxRetryAfterMs: envInt(env, 'GRAPH_MAX_RETRY_AFTER_MS', 2_000, 0, 180_000),

@@ -1,9 +1,12 @@
 /**
  * The per-request context of the Teams subgraph: the long-lived services (Graph client, channel
- * directory, message index) plus DataLoaders created fresh for every request.
+ * directory, message index) plus DataLoaders created fresh for every request (behind the tenant's
+ * entity cache), the request's tenant, cache-tag collector and invalidation hook (for sendMessage).
  */
 import type DataLoader from 'dataloader';
 import type { Logger } from 'pino';
+import type { CacheTagCollector } from '../kit/cacheTags';
+import type { EntityCache } from '../kit/entityCache';
 import type { SubgraphRequestInfo } from '../kit/subgraphServer';
 import type { ChannelDirectory } from './channelDirectory';
 import type { GraphClient } from './graphClient';
@@ -23,18 +26,28 @@ export interface TeamsServices {
 
 export interface TeamsContext extends TeamsServices {
   requestId: string;
+  tenant: string;
   log: Logger;
   loaders: UserLoaders & { messageById: DataLoader<string, MessageModel | null> };
+  entityCache: EntityCache;
+  cacheTags: CacheTagCollector;
+  /** Evicts tags from this tenant's entity cache and reports them in `extensions.invalidatedTags`. */
+  invalidate(tags: Iterable<string>): number;
 }
 
 export function createTeamsContext(services: TeamsServices, info: SubgraphRequestInfo): TeamsContext {
+  const cache = { entityCache: info.entityCache, tenant: info.tenant };
   return {
     ...services,
     requestId: info.requestId,
+    tenant: info.tenant,
     log: info.log,
     loaders: {
-      ...createUserLoaders(services.users, info.requestId),
-      messageById: createMessageLoader({ graph: services.graph, index: services.index, directory: services.directory, requestId: info.requestId }),
+      ...createUserLoaders(services.users, info.requestId, cache),
+      messageById: createMessageLoader({ graph: services.graph, index: services.index, directory: services.directory, requestId: info.requestId, cache }),
     },
+    entityCache: info.entityCache,
+    cacheTags: info.cacheTags,
+    invalidate: info.invalidate,
   };
 }

@@ -3,20 +3,27 @@
  * BAD_USER_INPUT for that key only); messages outside the watched channels are null without an
  * upstream call; the message index answers the rest when it has them, and the remaining ones are
  * fetched with `GET /teams/{t}/channels/{c}/messages/{id}` items in one `$batch` (404 → null).
+ *
+ * The tenant's entity cache sits in front (`Message:<canonical id>` entries tagged the same, TTL
+ * `ENTITY_CACHE_TTL_MESSAGE_MS`, 15 s by default): an edited message can be served as it was until
+ * then unless its tag is invalidated. Unknown messages and failures are not cached.
  */
 import DataLoader from 'dataloader';
+import { cachedBatch, type TenantCache } from '../kit/cachedBatch';
 import type { ChannelDirectory } from './channelDirectory';
 import type { GraphClient } from './graphClient';
 import { mapChatMessage } from './mapping';
 import type { MessageIndex } from './messageIndex';
-import { decodeMessageId, type MessageKey } from './messageId';
+import { decodeMessageId, parseMessageId, type MessageKey } from './messageId';
 import type { MessageModel } from './model';
+import { messageTag } from './teamsCacheTags';
 
 export interface MessageLoaderDeps {
   graph: GraphClient;
   index: MessageIndex;
   directory: ChannelDirectory;
   requestId: string;
+  cache: TenantCache;
 }
 
 type Answer = MessageModel | null | Error;
@@ -56,5 +63,11 @@ async function loadMessages(deps: MessageLoaderDeps, ids: readonly string[]): Pr
 }
 
 export function createMessageLoader(deps: MessageLoaderDeps): DataLoader<string, MessageModel | null> {
-  return new DataLoader((ids) => loadMessages(deps, ids));
+  return new DataLoader(cachedBatch<string, MessageModel | null>({
+    cache: deps.cache.entityCache,
+    tenant: deps.cache.tenant,
+    type: 'Message',
+    keyOf: (id) => (parseMessageId(id) ? id : null),
+    tagsOf: (m, id) => [messageTag(m?.id ?? id)],
+  }, (ids) => loadMessages(deps, ids)));
 }

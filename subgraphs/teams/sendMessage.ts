@@ -3,12 +3,16 @@
  * and at most 28,000 characters, a well-formed channel id of a watched channel), posts
  * `{"body":{"contentType":"text"|"html","content"}}` to `POST /teams/{team}/channels/{channel}/messages`
  * and returns the created message mapped from Graph's 201 answer, written through to the index.
+ * `extensions.invalidatedTags` reports `Message:<id>`, `Channel:<id>` (its message list changed) and,
+ * when the author is a user whose mail this process knows, `Contact:email:<mail>` (their list too).
  */
+import { contactEmailTag } from '../kit/cacheTags';
 import { badUserInput, subgraphError } from '../kit/subgraphErrors';
 import type { TeamsContext } from './context';
 import { mapChatMessage } from './mapping';
 import { CHANNEL_ID } from './messageId';
 import type { MessageContentTypeValue, MessageModel } from './model';
+import { channelTag, messageTag } from './teamsCacheTags';
 
 /** Longest message body accepted (Teams refuses bodies of roughly 28 KB). */
 export const MAX_MESSAGE_CONTENT = 28_000;
@@ -17,6 +21,14 @@ export interface SendMessageArgs {
   channelId: string;
   content: string;
   contentType?: MessageContentTypeValue | null;
+}
+
+/** What the new message changes; the author's mail only from the cache (no extra directory call). */
+function changedTags(message: MessageModel, ctx: TeamsContext): string[] {
+  const tags = [messageTag(message.id), channelTag(message.channelId)];
+  const mail = message.senderUserId ? ctx.entityCache.peek<string | null>(ctx.tenant, 'User', message.senderUserId.toLowerCase())?.value : null;
+  if (mail) tags.push(contactEmailTag(mail));
+  return tags;
 }
 
 export async function sendMessage(args: SendMessageArgs, ctx: TeamsContext): Promise<MessageModel> {
@@ -37,6 +49,7 @@ export async function sendMessage(args: SendMessageArgs, ctx: TeamsContext): Pro
     throw subgraphError({ code: 'UPSTREAM_UNAVAILABLE', system: 'teams', message: 'Microsoft Graph answered the post unexpectedly', retryable: false, cause: new Error('the 201 body is not a root chatMessage') });
   }
   ctx.index.put(message);
+  ctx.invalidate(changedTags(message, ctx));
   ctx.log.info({ messageId: message.messageId, channelId: channel.id }, 'message sent');
   return message;
 }

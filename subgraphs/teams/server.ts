@@ -15,12 +15,14 @@ import type { Env } from '../kit/envConfig';
 import { listenPort } from '../kit/listenPort';
 import { createLogger } from '../kit/logger';
 import { startSubgraphServer, type SubgraphServer } from '../kit/subgraphServer';
+import { createEntityCache, loadEntityCacheOptions } from '../kit/entityCache';
 import { createChannelDirectory } from './channelDirectory';
 import { loadTeamsConfig, type TeamsConfig } from './config';
 import { createTeamsContext, type TeamsServices } from './context';
 import { createGraphClient } from './graphClient';
 import { createMessageIndex, type RefreshStats } from './messageIndex';
 import { resolvers } from './resolvers';
+import { teamsCacheTtls, teamsEntityTags } from './teamsCacheTags';
 import { createUserDirectory } from './userDirectory';
 
 export interface StartTeamsSubgraphOptions {
@@ -30,7 +32,7 @@ export interface StartTeamsSubgraphOptions {
   host?: string;
   /** @default createLogger('teams-subgraph', { system: 'teams' }) */
   logger?: Logger;
-  /** Where the configuration is read from when `config` is not given. @default process.env */
+  /** Where the configuration is read from when `config` is not given, and ENTITY_CACHE_* / INTERNAL_API_TOKEN. @default process.env */
   env?: Env;
   /** The configuration. @default loadTeamsConfig(env) */
   config?: TeamsConfig;
@@ -49,18 +51,20 @@ export interface TeamsSubgraph extends SubgraphServer {
 }
 
 export async function startTeamsSubgraph(opts: StartTeamsSubgraphOptions = {}): Promise<TeamsSubgraph> {
-  const config = opts.config ?? loadTeamsConfig(opts.env ?? process.env);
+  const env = opts.env ?? process.env;
+  const config = opts.config ?? loadTeamsConfig(env);
   const logger = opts.logger ?? createLogger('teams-subgraph', { system: 'teams' });
+  const entityCache = createEntityCache({ ...loadEntityCacheOptions(env, teamsCacheTtls(config.userCacheTtlMs)), logger });
   const graph = createGraphClient({ config, logger });
   const directory = createChannelDirectory({ graph, logger, watchedTeamIds: config.watchedTeamIds, ttlMs: config.directoryTtlMs });
-  const users = createUserDirectory({ graph, ttlMs: config.userCacheTtlMs, maxEntries: config.userCacheMax });
+  const users = createUserDirectory({ graph });
   const index = createMessageIndex({
     graph, directory, logger, refreshMs: config.indexRefreshMs, maxStalenessMs: config.indexMaxStalenessMs, maxMessages: config.indexMaxMessages,
   });
   const services: TeamsServices = { graph, directory, users, index };
   const server = await startSubgraphServer({
     system: 'teams', sdl: subgraphSdl('teams'), resolvers, logger, port: opts.port, host: opts.host,
-    createContext: (info) => createTeamsContext(services, info),
+    createContext: (info) => createTeamsContext(services, info), env, entityCache, entityTags: teamsEntityTags,
   });
   index.start();
   return {

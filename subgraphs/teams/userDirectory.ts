@@ -1,22 +1,18 @@
 /**
  * Email ↔ Graph user id, for the `Contact` join (a contact's email is a Teams user's `mail`).
- * Misses are looked up with `$batch` items `GET /users?$filter=mail in ('a','b',...)&$select=id,mail`
+ * Keys are looked up with `$batch` items `GET /users?$filter=mail in ('a','b',...)&$select=id,mail`
  * (or `id in (...)`), at most 15 values per filter (the directory's clause limit), so 50 emails
- * cost one `$batch` HTTP call of 4 items. Answers (including "no such user") are cached across
- * requests with a TTL and a size bound; failures are not cached. Keys are compared lower-cased.
+ * cost one `$batch` HTTP call of 4 items. Keys are compared lower-cased; a key that cannot be a
+ * mail (or user id) is null without a call. Nothing is cached here: the user loaders put the
+ * tenant's entity cache in front (`userLoaders.ts`).
  */
 import type { GraphClient } from './graphClient';
-import { createBoundedCache } from './boundedCache';
 
 /** The directory refuses filters with more than 15 clauses (each `in` value counts). */
 export const MAX_FILTER_VALUES = 15;
 
 export interface UserDirectoryOptions {
   graph: GraphClient;
-  /** Lifetime of cached answers. */
-  ttlMs: number;
-  /** Most cached answers per direction. */
-  maxEntries: number;
 }
 
 export interface UserDirectory {
@@ -28,6 +24,12 @@ export interface UserDirectory {
 
 const EMAIL = /^[^\s@"\\]{1,200}@[^\s@'"\\]{1,200}$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The directory key (lower-cased) of a mail or user id, or null when it cannot be one (no lookup). */
+export function userKey(property: 'mail' | 'id', raw: string): string | null {
+  const k = raw.trim().toLowerCase();
+  return (property === 'mail' ? EMAIL : GUID).test(k) ? k : null;
+}
 
 interface DirectoryUser {
   id: string;
@@ -50,17 +52,7 @@ export function userFilterUrl(property: 'mail' | 'id', values: readonly string[]
 }
 
 export function createUserDirectory(opts: UserDirectoryOptions): UserDirectory {
-  const idByEmail = createBoundedCache<string | null>({ ttlMs: opts.ttlMs, maxEntries: opts.maxEntries });
-  const mailById = createBoundedCache<string | null>({ ttlMs: opts.ttlMs, maxEntries: opts.maxEntries });
-
-  function remember(users: DirectoryUser[]): void {
-    for (const u of users) {
-      mailById.set(u.id, u.mail);
-      if (u.mail) idByEmail.set(u.mail, u.id);
-    }
-  }
-
-  /** Look up every uncached valid key; returns the answers (or Errors) of the keys it asked for. */
+  /** Look up every key; returns the answers (or Errors) of the keys it asked for. */
   async function fetchMissing(property: 'mail' | 'id', keys: string[], requestId?: string): Promise<Map<string, string | null | Error>> {
     const found = new Map<string, string | null | Error>();
     if (keys.length === 0) return found;
@@ -74,29 +66,18 @@ export function createUserDirectory(opts: UserDirectoryOptions): UserDirectory {
         return;
       }
       const users = usersOf(res.body);
-      remember(users);
       for (const k of chunk) {
         const hit = users.find((u) => (property === 'mail' ? u.mail === k : u.id === k));
-        const answer = hit ? (property === 'mail' ? hit.id : hit.mail) : null;
-        if (!hit && property === 'mail') idByEmail.set(k, null);
-        if (!hit && property === 'id') mailById.set(k, null);
-        found.set(k, answer);
+        found.set(k, hit ? (property === 'mail' ? hit.id : hit.mail) : null);
       }
     });
     return found;
   }
 
   async function resolve(property: 'mail' | 'id', raw: readonly string[], requestId?: string): Promise<Array<string | null | Error>> {
-    const cache = property === 'mail' ? idByEmail : mailById;
-    const valid = property === 'mail' ? EMAIL : GUID;
-    const keys = raw.map((k) => k.trim().toLowerCase());
-    const known = new Map<string, string | null>();
-    for (const k of new Set(keys)) {
-      const hit = valid.test(k) ? cache.get(k) : null;
-      if (hit !== undefined) known.set(k, hit);
-    }
-    const fetched = await fetchMissing(property, [...new Set(keys)].filter((k) => !known.has(k)), requestId);
-    return keys.map((k) => known.get(k) ?? fetched.get(k) ?? null);
+    const keys = raw.map((k) => userKey(property, k));
+    const fetched = await fetchMissing(property, [...new Set(keys)].filter((k): k is string => k !== null), requestId);
+    return keys.map((k) => (k === null ? null : fetched.get(k) ?? null));
   }
 
   return {

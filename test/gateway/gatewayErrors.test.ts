@@ -14,7 +14,7 @@ async function deadUrl(): Promise<string> {
   return `http://127.0.0.1:${port}/graphql`;
 }
 
-describe('gateway errors', () => {
+describe.each(['fast', 'stock'] as const)('gateway errors (%s executor)', (executor) => {
   let graph: TinyGraph;
   let gw: Gateway;
   let downGw: Gateway;
@@ -23,13 +23,13 @@ describe('gateway errors', () => {
 
   beforeAll(async () => {
     graph = await startTinyGraph({ slowMs: 1_500 });
-    gw = await startGateway({ port: 0, supergraphPath: graph.supergraphPath, logger, subgraphTimeoutMs: 300 });
+    gw = await startGateway({ port: 0, supergraphPath: graph.supergraphPath, logger, executor, subgraphTimeoutMs: 300 });
     const downPath = path.join(graph.dir, 'down.graphql');
     graph.writeSupergraph({ file: downPath, urls: { teams: await deadUrl() } });
-    downGw = await startGateway({ port: 0, supergraphPath: downPath, logger });
+    downGw = await startGateway({ port: 0, supergraphPath: downPath, logger, executor });
     const mismatchPath = path.join(graph.dir, 'mismatch.graphql');
     graph.writeSupergraph({ file: mismatchPath, withDiscount: true });
-    mismatchGw = await startGateway({ port: 0, supergraphPath: mismatchPath, logger });
+    mismatchGw = await startGateway({ port: 0, supergraphPath: mismatchPath, logger, executor });
   });
   afterAll(async () => {
     await Promise.all([gw?.close(), downGw?.close(), mismatchGw?.close()]);

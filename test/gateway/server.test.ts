@@ -7,7 +7,7 @@ import { gql, startTinyGraph, type TinyGraph } from './tinyGraph';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CROSS = '{ person(id: "p1") { name orders { id total } messages } }';
 
-describe('gateway server', () => {
+describe.each(['fast', 'stock'] as const)('gateway server (%s executor)', (executor) => {
   let graph: TinyGraph;
   let gw: Gateway;
   let closed: Gateway;
@@ -15,8 +15,8 @@ describe('gateway server', () => {
 
   beforeAll(async () => {
     graph = await startTinyGraph();
-    gw = await startGateway({ port: 0, supergraphPath: graph.supergraphPath, logger, introspection: true, maxBodyBytes: 4096 });
-    closed = await startGateway({ port: 0, supergraphPath: graph.supergraphPath, logger, introspection: false });
+    gw = await startGateway({ port: 0, supergraphPath: graph.supergraphPath, logger, introspection: true, maxBodyBytes: 4096, executor });
+    closed = await startGateway({ port: 0, supergraphPath: graph.supergraphPath, logger, introspection: false, executor });
   });
   afterAll(async () => {
     await gw?.close();
@@ -110,7 +110,7 @@ describe('gateway server', () => {
   });
 
   it('rejects start when the port is taken and keeps the first gateway serving', async () => {
-    await expect(startGateway({ port: gw.port, supergraphPath: graph.supergraphPath, logger })).rejects.toThrow(/EADDRINUSE/);
+    await expect(startGateway({ port: gw.port, supergraphPath: graph.supergraphPath, logger, executor })).rejects.toThrow(/EADDRINUSE/);
     expect((await gql(gw.url, '{ people { id } }')).status).toBe(200);
   });
 

@@ -19,7 +19,7 @@ async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000):
   return check();
 }
 
-describe('supergraph file hot reload', () => {
+describe.each(['fast', 'stock'] as const)('supergraph file hot reload (%s executor)', (executor) => {
   let graph: TinyGraph;
   let gw: Gateway;
   const lines: Record<string, unknown>[] = [];
@@ -29,7 +29,7 @@ describe('supergraph file hot reload', () => {
 
   beforeAll(async () => {
     graph = await startTinyGraph();
-    gw = await startGateway({ port: 0, supergraphPath: graph.supergraphPath, logger, supergraphPollMs: 200 });
+    gw = await startGateway({ port: 0, supergraphPath: graph.supergraphPath, logger, executor, supergraphPollMs: 200 });
   });
   afterAll(async () => {
     await gw?.close();
@@ -77,12 +77,12 @@ describe('supergraph file hot reload', () => {
 
   it('fails fast at start when the file is missing, saying to run npm run compose', async () => {
     const missing = path.join(graph.dir, 'nope', 'supergraph.graphql');
-    await expect(startGateway({ port: 0, supergraphPath: missing, logger })).rejects.toThrow(/no supergraph file at .*npm run compose/);
+    await expect(startGateway({ port: 0, supergraphPath: missing, logger, executor })).rejects.toThrow(/no supergraph file at .*npm run compose/);
   });
 
   it('fails fast at start when the file is not a valid supergraph', async () => {
     const bad = path.join(graph.dir, 'bad.graphql');
     writeFileAtomic(bad, SALESFORCE_SDL);
-    await expect(startGateway({ port: 0, supergraphPath: bad, logger })).rejects.toThrow(/not a valid supergraph.*npm run compose/s);
+    await expect(startGateway({ port: 0, supergraphPath: bad, logger, executor })).rejects.toThrow(/not a valid supergraph.*npm run compose/s);
   });
 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { composeSupergraph } from '../../../gateway/composeSupergraph';
-import { startGateway } from '../../../gateway/server';
+import { startGateway, type Gateway, type GatewayOptions } from '../../../gateway/server';
 import { SUBGRAPH_NAMES, subgraphSdl } from '../../../schema/subgraphSchemas';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../../subgraphs/salesforce/sandbox/salesforceSandbox';
 import { startSalesforceSubgraph } from '../../../subgraphs/salesforce/server';
@@ -21,6 +21,13 @@ import { startTeamsSubgraph } from '../../../subgraphs/teams/server';
 export interface StackOptions {
   /** Extra environment for the subgraphs (e.g. TEAMS_INDEX_MAX_STALENESS_MS). */
   env?: Record<string, string>;
+  /**
+   * Subgraph entity caches and the gateway's response cache. Off by default so tests that count
+   * upstream requests see every request; the caching scenarios turn them on.
+   */
+  caches?: boolean;
+  /** More gateway options (persisted-document mode, manifests, internal token, executor ...). */
+  gateway?: Partial<GatewayOptions>;
 }
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -34,6 +41,9 @@ export type SandboxName = 'salesforce' | 'sap' | 'teams';
 
 export interface Stack {
   gatewayUrl: string;
+  gateway: Gateway;
+  /** The composed supergraph file (for starting more gateways on the same subgraphs). */
+  supergraphPath: string;
   sandboxes: { salesforce: SalesforceSandbox; sap: SapSandbox; teams: GraphSandbox };
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   resetCounters(): void;
@@ -58,6 +68,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     // tests of index freshness live in test/subgraphs/teams.
     TEAMS_INDEX_REFRESH_MS: '600000',
     TEAMS_INDEX_MAX_STALENESS_MS: '600000',
+    ENTITY_CACHE: opts.caches ? 'true' : 'false',
+    ...(opts.gateway?.internalToken ? { INTERNAL_API_TOKEN: opts.gateway.internalToken } : {}),
     ...opts.env,
   };
   const subgraphs = await Promise.all([
@@ -69,11 +81,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(path.join(tmpdir(), 'lumina-stack-'));
   const supergraphPath = path.join(dir, 'supergraph.graphql');
   writeFileSync(supergraphPath, composeSupergraph(SUBGRAPH_NAMES.map((name, i) => ({ name, url: subgraphs[i]!.url, sdl: subgraphSdl(name) }))));
-  const gateway = await startGateway({ port: 0, supergraphPath, logger, introspection: true });
+  const gateway = await startGateway({ port: 0, supergraphPath, logger, introspection: true, responseCache: opts.caches ?? false, ...opts.gateway });
   const sandboxes = { salesforce, sap, teams };
 
   return {
     gatewayUrl: gateway.url,
+    gateway,
+    supergraphPath,
     sandboxes,
     async query(query, variables, headers = {}) {
       const res = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });

@@ -36,7 +36,8 @@ function buyerEmails(n: number, skip = 0): string[] {
 const CONTACT_ORDERS = ENTITIES('... on Contact { email salesOrders(first: 3) { totalCount nodes { id items { material } } } }');
 
 beforeAll(async () => {
-  h = await startSapHarness();
+  // Counts what each batch sends to SAP: the entity cache (test/subgraphs/sap/entityCache.test.ts) is off.
+  h = await startSapHarness({ ENTITY_CACHE: 'false' });
   orders = h.sandbox.store.all('A_SalesOrder');
   // Fetch the CSRF token the `$batch` reads need once, so every test below counts only its own reads.
   await h.gql(CONTACT_ORDERS, { reps: [{ __typename: 'Contact', email: buyerEmails(1)[0] }] });

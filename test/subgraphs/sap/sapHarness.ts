@@ -28,11 +28,12 @@ export interface SapHarness {
   close(): Promise<void>;
 }
 
+/** `env`: SAP_* keys, ENTITY_CACHE_* and INTERNAL_API_TOKEN for the subgraph (not process.env). */
 export async function startSapHarness(env: Record<string, string> = {}): Promise<SapHarness> {
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
   const sandbox = await startSapSandbox({ port: 0, logger, size: SIZE });
-  const config = loadSapConfig({ SAP_BASE_URL: sandbox.url, SAP_TIMEOUT_MS: '5000', ...env });
-  const subgraph = await startSapSubgraph({ port: 0, logger, config });
+  const subgraphEnv = { SAP_BASE_URL: sandbox.url, SAP_TIMEOUT_MS: '5000', ...env };
+  const subgraph = await startSapSubgraph({ port: 0, logger, config: loadSapConfig(subgraphEnv), env: subgraphEnv });
   return {
     sandbox,
     subgraph,

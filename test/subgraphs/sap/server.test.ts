@@ -35,13 +35,17 @@ describe('SAP subgraph process', () => {
 
   it('announces readiness on stdout, serves queries, and exits 0 on SIGTERM', async () => {
     const proc = run({ SAP_SUBGRAPH_PORT: '0', SAP_BASE_URL: sandbox.url });
-    const line = await proc.stdout;
-    const url = /^sap subgraph ready at (http:\/\/127\.0\.0\.1:\d+\/graphql)\n$/.exec(line)?.[1];
-    expect(url).toBeDefined();
-    const res = await fetch(url as string, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ salesOrder(id: "1") { id } }' }) });
-    expect(await res.json()).toEqual({ data: { salesOrder: { id: '1' } } });
-    proc.child.kill('SIGTERM');
-    expect(await proc.exit).toBe(0);
+    try {
+      const line = await proc.stdout;
+      const url = /^sap subgraph ready at (http:\/\/127\.0\.0\.1:\d+\/graphql)\n$/.exec(line)?.[1];
+      expect(url).toBeDefined();
+      const res = await fetch(url as string, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ salesOrder(id: "1") { id } }' }) });
+      expect(await res.json()).toEqual({ data: { salesOrder: { id: '1' } }, extensions: { cacheTags: ['SalesOrder:1'] } });
+      proc.child.kill('SIGTERM');
+      expect(await proc.exit).toBe(0);
+    } finally {
+      if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+    }
   });
 
   it('fails fast with the bad key named when the configuration is wrong', async () => {
