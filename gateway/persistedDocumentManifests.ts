@@ -13,11 +13,12 @@
  * is picked up as usual (the same contract as `supergraphFile.ts`).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, resolve as resolvePath } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import { Kind, parse } from 'graphql';
 import type { Logger } from 'pino';
+import { reasonOf, statKey, watchFiles } from './watchFiles';
 
 export interface ManifestsOptions {
   paths: readonly string[];
@@ -44,7 +45,6 @@ export interface Manifests {
 const HEX64 = /^[0-9a-f]{64}$/;
 export const isHex64 = (s: string): boolean => s.length === 64 && HEX64.test(s);
 export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);
 const sha256 = sha256Hex;
 
@@ -78,7 +78,6 @@ interface ManifestFile {
   statKey: string;
 }
 
-const statKey = (st: { ino: number; size: number; mtimeMs: number }): string => `${st.ino}:${st.size}:${st.mtimeMs}`;
 
 function loadInitial(path: string): ManifestFile {
   let text: string;
@@ -121,35 +120,6 @@ async function refreshFile(f: ManifestFile, log: Logger): Promise<boolean> {
   }
 }
 
-/** Calls `onChange` (debounced) when one of the files changes: fs.watch on their folders plus a stat poll. */
-function watchFiles(files: readonly ManifestFile[], log: Logger, pollMs: number, debounceMs: number, onChange: () => void): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  const schedule = (): void => {
-    clearTimeout(timer);
-    timer = setTimeout(onChange, debounceMs);
-    timer.unref();
-  };
-  const watchers: FSWatcher[] = [];
-  for (const dir of new Set(files.map((f) => dirname(f.path)))) {
-    const names = new Set(files.filter((f) => dirname(f.path) === dir).map((f) => basename(f.path)));
-    try {
-      const w = watch(dir, { persistent: false }, (_event, file) => (!file || names.has(file.toString())) && schedule());
-      w.on('error', (err) => log.warn({ dir, reason: reasonOf(err) }, 'manifest folder watch failed; polling only'));
-      watchers.push(w);
-    } catch (err) {
-      log.warn({ dir, reason: reasonOf(err) }, 'cannot watch the manifest folder; polling only');
-    }
-  }
-  const poll = setInterval(() => {
-    for (const f of files) stat(f.path).then((st) => statKey(st) !== f.statKey && schedule(), () => undefined);
-  }, pollMs);
-  poll.unref();
-  return () => {
-    for (const w of watchers) w.close();
-    clearInterval(poll);
-    clearTimeout(timer);
-  };
-}
 
 
 /** Loads the manifest files (throws when one is missing or invalid) and keeps them current. */
@@ -171,7 +141,7 @@ export function loadManifests(opts: ManifestsOptions): Manifests {
   };
   const stop = opts.watch === false || files.length === 0
     ? () => undefined
-    : watchFiles(files, opts.logger, opts.pollMs ?? 1_000, opts.debounceMs ?? 100, () => void reload());
+    : watchFiles(files, { log: opts.logger, what: 'manifest', pollMs: opts.pollMs, debounceMs: opts.debounceMs }, () => void reload());
   return {
     current: () => docs,
     reload,

@@ -10,12 +10,12 @@
  * and a later good file is picked up as usual.
  */
 import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { SupergraphSdlHook } from '@apollo/gateway';
 import { Supergraph } from '@apollo/federation-internals';
 import type { Logger } from 'pino';
+import { reasonOf, statKey, watchFiles } from './watchFiles';
 
 export interface SupergraphFileOptions {
   /** The supergraph SDL file. */
@@ -52,10 +52,6 @@ export function validateSupergraph(sdl: string): void {
   Supergraph.build(sdl, { validateSupergraph: true });
 }
 
-function reasonOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 async function readInitial(path: string): Promise<string> {
   let sdl: string;
   try {
@@ -80,10 +76,9 @@ interface Loader {
   update: ((sdl: string) => void) | null;
   refusedHash: string | null;
   /** `ino:size:mtime` of the file when last read, so the poll notices changes. */
-  lastStat: string;
+  statKey: string;
 }
 
-const statKey = (st: { ino: number; size: number; mtimeMs: number }): string => `${st.ino}:${st.size}:${st.mtimeMs}`;
 
 /** Reads the file and hands it to the gateway when it is new and valid; refuses it otherwise. */
 async function applyFile(l: Loader): Promise<void> {
@@ -91,7 +86,7 @@ async function applyFile(l: Loader): Promise<void> {
   try {
     const [text, st] = await Promise.all([readFile(l.path, 'utf8'), stat(l.path)]);
     sdl = text;
-    l.lastStat = statKey(st);
+    l.statKey = statKey(st);
   } catch (err) {
     l.log.warn({ reason: reasonOf(err) }, 'supergraph file unreadable; keeping the current graph');
     return;
@@ -111,38 +106,10 @@ async function applyFile(l: Loader): Promise<void> {
   l.state = { hash, loadedAt: new Date() };
 }
 
-/** Calls `onChange` (debounced) when the file changes: fs.watch on its folder plus a stat poll. */
-function watchFile(l: Loader, pollMs: number, debounceMs: number, onChange: () => void): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  const schedule = (): void => {
-    clearTimeout(timer);
-    timer = setTimeout(onChange, debounceMs);
-    timer.unref();
-  };
-  let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch(dirname(l.path), { persistent: false }, (_event, file) => {
-      if (!file || file.toString() === basename(l.path)) schedule();
-    });
-    watcher.on('error', (err) => l.log.warn({ reason: reasonOf(err) }, 'supergraph folder watch failed; polling only'));
-  } catch (err) {
-    l.log.warn({ reason: reasonOf(err) }, 'cannot watch the supergraph folder; polling only');
-  }
-  const poll = setInterval(() => {
-    // A missing file (a rename in progress, or removed) keeps the current graph; look again later.
-    stat(l.path).then((st) => statKey(st) !== l.lastStat && schedule(), () => undefined);
-  }, pollMs);
-  poll.unref();
-  return () => {
-    watcher?.close();
-    clearInterval(poll);
-    clearTimeout(timer);
-  };
-}
 
 export function createSupergraphFile(opts: SupergraphFileOptions): SupergraphFile {
   const path = resolve(opts.path);
-  const l: Loader = { path, log: opts.logger.child({ supergraphPath: path }), state: null, update: null, refusedHash: null, lastStat: '' };
+  const l: Loader = { path, log: opts.logger.child({ supergraphPath: path }), state: null, update: null, refusedHash: null, statKey: '' };
   let reloading: Promise<void> = Promise.resolve();
   const reload = (): Promise<void> => {
     reloading = reloading.then(() => applyFile(l)).catch((err: unknown) => l.log.error({ err }, 'supergraph reload failed'));
@@ -151,10 +118,10 @@ export function createSupergraphFile(opts: SupergraphFileOptions): SupergraphFil
 
   const hook: SupergraphSdlHook = async ({ update }) => {
     const sdl = await readInitial(path);
-    l.lastStat = statKey(await stat(path));
+    l.statKey = statKey(await stat(path));
     l.state = { hash: sha256(sdl), loadedAt: new Date() };
     l.update = update;
-    const stop = watchFile(l, opts.pollIntervalMs ?? 1_000, opts.debounceMs ?? 100, () => void reload());
+    const stop = watchFiles([l], { log: l.log, what: 'supergraph', pollMs: opts.pollIntervalMs, debounceMs: opts.debounceMs }, () => void reload());
     l.log.info({ hash: l.state.hash }, 'supergraph loaded');
     return {
       supergraphSdl: sdl,
