@@ -99,7 +99,11 @@ function coveredBy(fetchErrors: ExecutionErrorOut[], path: ReadonlyArray<string 
   return fetchErrors.some((e) => !e.path || isPrefix(e.path, path) || isPrefix(path, e.path));
 }
 
-/** Whether a plan passes `@context` values to a subgraph (`contextRewrites`): refused rather than run wrong. */
+/**
+ * Whether a plan passes `@context` values to a subgraph (`contextRewrites`): refused rather than run
+ * wrong. A guard only: `Supergraph.build` already refuses supergraphs linking the context spec
+ * (UNSUPPORTED_LINKED_FEATURE), as it does for the stock gateway.
+ */
 function usesContextRewrites(node: PlanNode | SubscriptionNode | undefined): boolean {
   if (!node) return false;
   switch (node.kind) {

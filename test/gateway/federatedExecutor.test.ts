@@ -44,6 +44,22 @@ describe('federated executor', () => {
     expect(after.preparedHits - before.preparedHits).toBe(1);
   });
 
+  it('refuses at load a supergraph that passes @fromContext values, so no plan with context rewrites is ever run', () => {
+    const ctxLink = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", import: ["@key", "@context", "@fromContext"])';
+    const res = composeServices([
+      {
+        name: 'a', url: 'http://127.0.0.1:9/graphql',
+        typeDefs: parse(`${ctxLink}
+          type Query { t: T! }
+          type T @key(fields: "id") @context(name: "ctx") { id: ID! u: U! prop: String! }
+          type U @key(fields: "id") { id: ID! field(a: String @fromContext(field: "$ctx { prop }")): Int! }`),
+      },
+      { name: 'b', url: 'http://127.0.0.1:9/graphql', typeDefs: parse(`${ctxLink}\n type Query { a: Int! }\n type U @key(fields: "id") { id: ID! b: String! }`) },
+    ]);
+    expect(res.errors).toBeUndefined();
+    expect(() => createFederatedExecutor({ supergraphSdl: res.supergraphSdl ?? '' })).toThrow(/context\/v0\.1 is for: SECURITY but is unsupported/);
+  });
+
   it('names the operation it cannot pick', () => {
     expect(() => executor.prepareSource('query A { shop { id } } query B { shop { id } }', 'C')).toThrow(/Unknown operation named "C"/);
   });
