@@ -1,10 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
-import Redis from 'ioredis';
 import pino from 'pino';
+import { TEST_REDIS_URL as REDIS_URL, redisScratch } from './redisScratch';
 import { createApqStore, type ApqStore } from '../../gateway/apqStore';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const doc = (n: number, pad = 0): { hash: string; query: string } => {
   const query = `query Q${n} { teams { id ${'displayName '.repeat(pad)}} }`;
@@ -74,8 +73,8 @@ describe('APQ store in process (lru-cache)', () => {
 });
 
 describe('APQ store on Redis', () => {
-  const keyPrefix = `test:apq:${randomUUID()}:`;
-  const raw = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const scratch = redisScratch('apq');
+  const { keyPrefix, raw } = scratch;
   const stores: ApqStore[] = [];
   const open = (extra: { ttlSeconds?: number; maxEntryBytes?: number } = {}): ApqStore => {
     const store = createApqStore({ logger: captureLogger().logger, redisUrl: REDIS_URL, keyPrefix, ...extra });
@@ -83,12 +82,10 @@ describe('APQ store on Redis', () => {
     return store;
   };
 
-  beforeAll(() => raw.connect());
+  beforeAll(() => scratch.connect());
   afterAll(async () => {
     for (const s of stores) await s.close();
-    const keys = await raw.keys(`${keyPrefix}*`);
-    if (keys.length > 0) await raw.del(...keys);
-    await raw.quit();
+    await scratch.cleanup();
   });
 
   it('shares documents between gateway replicas under <keyPrefix><hash> with EX ttlSeconds', async () => {

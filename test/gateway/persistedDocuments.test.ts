@@ -2,8 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Redis from 'ioredis';
 import pino from 'pino';
+import { redisScratch } from './redisScratch';
 import { createApqStore, type ApqStore } from '../../gateway/apqStore';
 import {
   createPersistedDocuments, DEFAULT_MANIFEST_PATH,
@@ -239,20 +239,18 @@ describe('persisted documents', () => {
   });
 
   describe('APQ on Redis', () => {
-    const keyPrefix = `test:pd:${randomUUID()}:`;
-    const raw = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
+    const scratch = redisScratch('pd');
+    const { keyPrefix, raw } = scratch;
     const stores: ApqStore[] = [];
     const redisApq = (): ApqStore => {
       const s = createApqStore({ logger, redisUrl: 'redis://127.0.0.1:6379', keyPrefix });
       stores.push(s);
       return s;
     };
-    beforeAll(() => raw.connect());
+    beforeAll(() => scratch.connect());
     afterAll(async () => {
       for (const s of stores) await s.close();
-      const keys = await raw.keys(`${keyPrefix}*`);
-      if (keys.length > 0) await raw.del(...keys);
-      await raw.quit();
+      await scratch.cleanup();
     });
 
     it('serves a document registered through one gateway to another', async () => {
