@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { createLogger } from '../subgraphs/kit/logger';
@@ -113,6 +113,16 @@ function internalToken(): string {
   return token;
 }
 
+/**
+ * The CDC replay position of this start's Salesforce sandbox: the sandbox is seeded afresh on every
+ * start, so a position from an earlier run means nothing and is removed.
+ */
+function sandboxReplayStore(): string {
+  const file = path.resolve(ROOT, 'var/sandbox/salesforce-cdc-replay.json');
+  rmSync(file, { force: true });
+  return file;
+}
+
 export async function main(): Promise<void> {
   const log = createLogger('stack');
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
@@ -139,9 +149,20 @@ export async function main(): Promise<void> {
     SALESFORCE_SUBGRAPH_URL: `http://127.0.0.1:${subgraphPorts.salesforce}/graphql`,
     SAP_SUBGRAPH_URL: `http://127.0.0.1:${subgraphPorts.sap}/graphql`,
     TEAMS_SUBGRAPH_URL: `http://127.0.0.1:${subgraphPorts.teams}/graphql`,
-    // Gateway and subgraphs share the invalidation token (POST /internal/invalidate).
+    // Gateway and subgraphs share the invalidation token (POST /internal/invalidate); events
+    // invalidate through the gateway, which forwards to every subgraph.
     INTERNAL_API_TOKEN: env.INTERNAL_API_TOKEN ?? internalToken(),
+    GATEWAY_INVALIDATE_URL: env.GATEWAY_INVALIDATE_URL ?? `http://127.0.0.1:${gatewayPort}/internal/invalidate`,
+    // Event delivery from the sandboxes: SAP CloudEvents webhooks (Basic auth, a fresh secret per
+    // start) and Graph change notifications, both to the subgraphs' own URLs.
+    SAP_EVENTS_AUTH: env.SAP_EVENTS_AUTH ?? 'basic',
+    SAP_EVENTS_USERNAME: env.SAP_EVENTS_USERNAME ?? 'event-mesh',
+    SAP_EVENTS_PASSWORD: env.SAP_EVENTS_PASSWORD ?? randomBytes(24).toString('hex'),
+    SAP_EVENTS_REGISTER_URL: env.SAP_EVENTS_REGISTER_URL ?? 'auto',
+    TEAMS_NOTIFICATION_URL: env.TEAMS_NOTIFICATION_URL ?? 'auto',
   });
+  // Against the sandbox (no SALESFORCE_LOGIN_URL of the caller's), CDC starts from this run's events.
+  if (!process.env.SALESFORCE_LOGIN_URL && !env.SALESFORCE_REPLAY_STORE) env.SALESFORCE_REPLAY_STORE = sandboxReplayStore();
 
   const running: Running[] = [];
   let stopping = false;

@@ -16,7 +16,7 @@ import {
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { conditionVariableNames, variableDefaults, variableErrors } from './operationVariables';
-import { runPlan, type PlanRun } from './planExecutor';
+import { runPlan, runSubscriptionEvent, type PlanRun } from './planExecutor';
 import { compileShaper, type ExecutionErrorOut, type Shaper } from './responseShaper';
 import { createSubgraphClient, type SubgraphClient, type SubgraphResponse } from './subgraphClient';
 
@@ -81,6 +81,10 @@ export interface FederatedExecutor {
   /** Parses, validates and plans `source` once; later calls with the same text reuse it. */
   prepareSource(source: string, operationName?: string | null): PreparedOperation;
   execute(prepared: PreparedOperation, req?: ExecuteRequest): Promise<ExecuteResult>;
+  /** The request's variables checked against the operation: coded errors, or undefined when valid. */
+  checkVariables(prepared: PreparedOperation, variables: Record<string, unknown>): ExecutionErrorOut[] | undefined;
+  /** Resolves one event of a subscription: `payload` is the owning subgraph's answer to the plan's primary fetch. */
+  executeSubscriptionEvent(prepared: PreparedOperation, payload: Record<string, unknown>, req?: ExecuteRequest): Promise<ExecuteResult>;
   stats(): { parses: number; validations: number; plans: number; preparedHits: number; subgraphRequests: number; sharedFetches: number };
   close(): Promise<void>;
 }
@@ -190,19 +194,22 @@ export function createFederatedExecutor(opts: FederatedExecutorOptions): Federat
     return s;
   };
 
-  const execute = async (p: PreparedOperation, req: ExecuteRequest = {}): Promise<ExecuteResult> => {
+  const newRun = (p: PreparedOperation, req: ExecuteRequest, withDefaults: Record<string, unknown>): PlanRun => ({
+    schema: apiSchema, client, variables: req.variables ?? {}, conditionVariables: withDefaults,
+    headers: { 'content-type': 'application/json', ...req.headers },
+    shareKey: p.kind === 'mutation' ? undefined : req.shareKey ?? '',
+    data: {}, errors: [], observe: req.observe,
+  });
+
+  /** Runs `steps` on a fresh run of `p`, then shapes the response. */
+  const complete = async (p: PreparedOperation, req: ExecuteRequest, steps: (run: PlanRun) => Promise<void>): Promise<ExecuteResult> => {
     const variables = req.variables ?? {};
     const badVariables = variableErrors(apiSchema, p.operation, variables);
     if (badVariables) return { errors: badVariables };
     const withDefaults = p.conditionNames.length > 0 || p.plan.node ? { ...p.defaults, ...variables } : variables;
-    const run: PlanRun = {
-      schema: apiSchema, client, variables, conditionVariables: withDefaults,
-      headers: { 'content-type': 'application/json', ...req.headers },
-      shareKey: p.kind === 'query' ? req.shareKey ?? '' : undefined,
-      data: {}, errors: [], observe: req.observe,
-    };
+    const run = newRun(p, req, withDefaults);
     try {
-      await runPlan(run, p.plan);
+      await steps(run);
     } catch (err) {
       if (err instanceof GraphQLError) return { errors: [{ message: err.message, extensions: { ...err.extensions } }] };
       throw err;
@@ -220,6 +227,14 @@ export function createFederatedExecutor(opts: FederatedExecutorOptions): Federat
     return errors.length > 0 ? { errors, data: shaped.data } : { data: shaped.data };
   };
 
+  const execute = (p: PreparedOperation, req: ExecuteRequest = {}): Promise<ExecuteResult> => complete(p, req, (run) => runPlan(run, p.plan));
+
+  const executeSubscriptionEvent = (p: PreparedOperation, payload: Record<string, unknown>, req: ExecuteRequest = {}): Promise<ExecuteResult> => {
+    const node = p.plan.node;
+    if (node?.kind !== 'Subscription') return Promise.reject(new Error('not a subscription plan'));
+    return complete(p, req, (run) => runSubscriptionEvent(run, node, payload));
+  };
+
   return {
     apiSchema,
     supergraphHash: createHash('sha256').update(opts.supergraphSdl).digest('hex'),
@@ -227,6 +242,8 @@ export function createFederatedExecutor(opts: FederatedExecutorOptions): Federat
     prepare: (document, operationName) => prepare(document, operationName),
     prepareSource,
     execute,
+    executeSubscriptionEvent,
+    checkVariables: (p, variables) => variableErrors(apiSchema, p.operation, variables),
     stats: () => ({ ...counts, subgraphRequests: client.stats().sent, sharedFetches: client.stats().shared }),
     close: () => client.close(),
   };

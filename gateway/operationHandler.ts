@@ -60,9 +60,14 @@ function toFormatted(e: ExecutionErrorOut, ctx: GatewayContext, log: Logger): Gr
   return formatGatewayError({ message: e.message, ...(e.path ? { path: e.path } : {}), ...(e.extensions ? { extensions: e.extensions } : {}) }, err, log, ctx);
 }
 
+/** The executor's errors as clients see them: through the gateway's error mask. */
+export function formatExecutionErrors(errors: ExecutionErrorOut[], ctx: GatewayContext, log: Logger): GraphQLFormattedError[] {
+  return errors.map((e) => toFormatted(e, ctx, log));
+}
+
 function resultBody(result: ExecuteResult, ctx: GatewayContext, log: Logger): string {
   if (!result.errors) return JSON.stringify(result);
-  const errors = result.errors.map((e) => toFormatted(e, ctx, log));
+  const errors = formatExecutionErrors(result.errors, ctx, log);
   return JSON.stringify('data' in result ? { errors, data: result.data } : { errors });
 }
 

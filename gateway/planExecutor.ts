@@ -10,7 +10,7 @@
  * are refused with a clear error: the planner here is built without `@defer`.
  */
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import type { FetchNode, PlanNode, QueryPlan, ResponsePath } from '@apollo/query-planner';
+import type { FetchNode, PlanNode, QueryPlan, ResponsePath, SubscriptionNode } from '@apollo/query-planner';
 import { applyRewrites, deepMerge, representationWriter, type RepresentationWriter } from './entityRepresentations';
 import type { ExecutionErrorOut } from './responseShaper';
 import type { SubgraphClient, SubgraphResponse } from './subgraphClient';
@@ -66,6 +66,17 @@ export async function runPlan(run: PlanRun, plan: QueryPlan): Promise<void> {
   if (!node) return;
   if (node.kind === 'Subscription') throw new GraphQLError('Subscriptions are served over graphql-ws, not over this endpoint', { extensions: { code: 'SUBSCRIPTION_NOT_SUPPORTED_HERE' } });
   await executeNode(run, node, { path: [], data: run.data });
+}
+
+/**
+ * One event of a federated subscription: `payload` is what the owning subgraph sent for the plan's
+ * primary fetch (its `data` and `errors`); the rest of the plan then resolves the fields other
+ * subgraphs own, exactly as for a query.
+ */
+export async function runSubscriptionEvent(run: PlanRun, node: SubscriptionNode, payload: Obj): Promise<void> {
+  recordErrors(run, node.primary, { path: [], data: run.data }, payload, null);
+  deepMerge(run.data, payload.data);
+  if (node.rest) await executeNode(run, node.rest, { path: [], data: run.data });
 }
 
 async function executeNode(run: PlanRun, node: PlanNode, cursor: Cursor): Promise<void> {

@@ -31,7 +31,11 @@ import { createApqStore } from './apqStore';
 import { startFastGraph, type FastGraph } from './fastGraph';
 import type { FederatedExecutor } from './federatedExecutor';
 import { INVALIDATE_PATH, createInvalidation, type Invalidation } from './invalidation';
-import { createOperationHandler } from './operationHandler';
+import { createOperationHandler, formatExecutionErrors } from './operationHandler';
+import { createRequestContext } from './requestContext';
+import type { ExecutionErrorOut } from './responseShaper';
+import { createSubscriptionHub } from './subscriptionHub';
+import { attachSubscriptionServer } from './subscriptionServer';
 import { createPersistedDocuments, type PersistedDocumentsStats } from './persistedDocuments';
 import { createResponseCache, type ResponseCacheStats } from './responseCache';
 
@@ -209,12 +213,20 @@ async function startFast(p: Parts, opts: GatewayOptions, env: GatewayConfig): Pr
     logger: p.log,
   });
   p.graphql.invalidation = invalidation;
+  const formatErrors = (errors: ExecutionErrorOut[]) => {
+    const ctx = createRequestContext({}, p.log);
+    return formatExecutionErrors(errors, ctx, ctx.log);
+  };
+  const hub = createSubscriptionHub({ executor: () => graph.current(), logger: p.log, formatErrors });
+  const subscriptions = attachSubscriptionServer({ server: p.server, executor: () => graph.current(), hub, logger: p.log, formatErrors });
   p.graphql.handle = createOperationHandler({ executor: () => graph.current(), logger: p.log, maxBodyBytes: opts.maxBodyBytes ?? env.maxBodyBytes, persisted, responseCache });
   return {
     invalidate: (request) => invalidation.invalidate(request),
     stats: () => ({ executor: graph.current()?.stats() ?? null, persisted: persisted.stats(), responseCache: responseCache?.stats() ?? null }),
     async close() {
       stopWarming();
+      await subscriptions.close();
+      await hub.close();
       await drain(p.server);
       await Promise.all([graph.close(), persisted.close(), invalidation.close()]);
       await Promise.all([apq.close(), responseCache?.close()]);

@@ -46,6 +46,12 @@ export type CacheControlScope =
   | 'PRIVATE'
   | 'PUBLIC';
 
+/** What happened to an entity, in a subscription event (the canonical envelope's `changeType`). */
+export type ChangeType =
+  | 'CREATED'
+  | 'DELETED'
+  | 'UPDATED';
+
 /**
  * A person at a customer, from the CRM (Salesforce `Contact`). The email is the cross-system identity:
  * SAP adds the sales orders sold to the business partner with this email, Teams the messages its user wrote.
@@ -66,6 +72,24 @@ export type Contact = {
   phone: Maybe<Scalars['String']['output']>;
   title: Maybe<Scalars['String']['output']>;
   updatedAt: Scalars['DateTime']['output'];
+};
+
+/**
+ * A change to a contact, from Salesforce Change Data Capture: one event per changed contact, in the order
+ * Salesforce committed them. Thin: `contact` is re-read when the event is delivered, so it is current.
+ */
+export type ContactChangedEvent = {
+  __typename?: 'ContactChangedEvent';
+  changeType: ChangeType;
+  /** Contact fields that changed (`email`, `firstName`, `name`, `account` ...); empty for CREATED, DELETED and when Salesforce does not say. */
+  changedFields: Array<Scalars['String']['output']>;
+  /** The contact as it is now; null after DELETED (or when it can no longer be read). */
+  contact: Maybe<Contact>;
+  contactId: Scalars['ID']['output'];
+  /** Position of the event in this subgraph's event log; pass it as `after` to resume after it. */
+  cursor: Scalars['String']['output'];
+  /** When Salesforce committed the change. */
+  occurredAt: Scalars['DateTime']['output'];
 };
 
 export type ContactConnection = {
@@ -171,6 +195,23 @@ export type QueryContactsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ContactFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Contact changes: all, or only those of the contact `id`, or of the contact with this `email` (its id when
+   * subscribing, and any event carrying that email). `after` (an event's `cursor`) first replays the events
+   * logged after it (what a reconnecting client missed); without it only new events are delivered.
+   */
+  contactChanged: ContactChangedEvent;
+};
+
+
+export type SubscriptionContactChangedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  email?: InputMaybe<Scalars['String']['input']>;
+  id?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** Only the fields given are changed; `null` clears a field (except lastName and email, which cannot be cleared). */
@@ -288,7 +329,9 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   CacheControlScope: CacheControlScope;
+  ChangeType: ChangeType;
   Contact: ResolverTypeWrapper<ContactModel>;
+  ContactChangedEvent: ResolverTypeWrapper<Omit<ContactChangedEvent, 'contact'> & { contact?: Maybe<ResolversTypes['Contact']> }>;
   ContactConnection: ResolverTypeWrapper<Omit<ContactConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ContactEdge']>, nodes: Array<ResolversTypes['Contact']> }>;
   ContactEdge: ResolverTypeWrapper<Omit<ContactEdge, 'node'> & { node: ResolversTypes['Contact'] }>;
   ContactFilter: ContactFilter;
@@ -298,6 +341,7 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateContactInput: UpdateContactInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -309,6 +353,7 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   Contact: ContactModel;
+  ContactChangedEvent: Omit<ContactChangedEvent, 'contact'> & { contact?: Maybe<ResolversParentTypes['Contact']> };
   ContactConnection: Omit<ContactConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ContactEdge']>, nodes: Array<ResolversParentTypes['Contact']> };
   ContactEdge: Omit<ContactEdge, 'node'> & { node: ResolversParentTypes['Contact'] };
   ContactFilter: ContactFilter;
@@ -318,6 +363,7 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
   UpdateContactInput: UpdateContactInput;
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
@@ -356,6 +402,15 @@ export type ContactResolvers<ContextType = any, ParentType extends ResolversPare
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type ContactChangedEventResolvers<ContextType = any, ParentType extends ResolversParentTypes['ContactChangedEvent'] = ResolversParentTypes['ContactChangedEvent']> = ResolversObject<{
+  changeType?: Resolver<ResolversTypes['ChangeType'], ParentType, ContextType>;
+  changedFields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  contact?: Resolver<Maybe<ResolversTypes['Contact']>, ParentType, ContextType>;
+  contactId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
 export type ContactConnectionResolvers<ContextType = any, ParentType extends ResolversParentTypes['ContactConnection'] = ResolversParentTypes['ContactConnection']> = ResolversObject<{
@@ -398,9 +453,14 @@ export type QueryResolvers<ContextType = any, ParentType extends ResolversParent
   contacts?: Resolver<ResolversTypes['ContactConnection'], ParentType, ContextType, RequireFields<QueryContactsArgs, 'first'>>;
 }>;
 
+export type SubscriptionResolvers<ContextType = any, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  contactChanged?: SubscriptionResolver<ResolversTypes['ContactChangedEvent'], "contactChanged", ParentType, ContextType, Partial<SubscriptionContactChangedArgs>>;
+}>;
+
 export type Resolvers<ContextType = any> = ResolversObject<{
   Account?: AccountResolvers<ContextType>;
   Contact?: ContactResolvers<ContextType>;
+  ContactChangedEvent?: ContactChangedEventResolvers<ContextType>;
   ContactConnection?: ContactConnectionResolvers<ContextType>;
   ContactEdge?: ContactEdgeResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
@@ -408,6 +468,7 @@ export type Resolvers<ContextType = any> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = any> = ResolversObject<{

@@ -25,6 +25,12 @@ export type CacheControlScope =
   | 'PRIVATE'
   | 'PUBLIC';
 
+/** What happened to an entity, in a subscription event (the canonical envelope's `changeType`). */
+export type ChangeType =
+  | 'CREATED'
+  | 'DELETED'
+  | 'UPDATED';
+
 export type Contact = {
   __typename?: 'Contact';
   email: Scalars['String']['output'];
@@ -119,6 +125,24 @@ export type SalesOrder = {
   version: Scalars['String']['output'];
 };
 
+/**
+ * A change to a sales order, from SAP's business events (CloudEvents through Event Mesh). Events are
+ * thin: `order` is re-read from SAP when the event is delivered, so it shows the order as it is then.
+ */
+export type SalesOrderChangedEvent = {
+  __typename?: 'SalesOrderChangedEvent';
+  changeType: ChangeType;
+  /** SAP's sales order events do not name the changed fields, so this is empty. */
+  changedFields: Array<Scalars['String']['output']>;
+  /** Position in the event log: pass it as `after` to resume right after this event. */
+  cursor: Scalars['String']['output'];
+  /** When SAP raised the event (`EventRaisedDateTime`). */
+  occurredAt: Scalars['DateTime']['output'];
+  /** The order as SAP has it now; null after DELETED or when it no longer exists. */
+  order: Maybe<SalesOrder>;
+  orderId: Scalars['ID']['output'];
+};
+
 export type SalesOrderConnection = {
   __typename?: 'SalesOrderConnection';
   edges: Array<SalesOrderEdge>;
@@ -165,6 +189,24 @@ export type SalesOrderStatus =
   | 'IN_PROCESS'
   /** `A`: not yet processed. */
   | 'OPEN';
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Changes to sales orders, optionally only one order (`id`), one sold-to business partner (`soldTo`)
+   * or orders whose status after the change is `status` (AND-ed). With `after` (a `cursor` from an
+   * earlier event) the events logged since then are replayed first; without it only new events arrive.
+   */
+  salesOrderChanged: SalesOrderChangedEvent;
+};
+
+
+export type SubscriptionSalesOrderChangedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  id?: InputMaybe<Scalars['ID']['input']>;
+  soldTo?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<SalesOrderStatus>;
+};
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -266,6 +308,7 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   CacheControlScope: CacheControlScope;
+  ChangeType: ChangeType;
   Contact: ResolverTypeWrapper<ContactRefModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -275,11 +318,13 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SalesOrder: ResolverTypeWrapper<SalesOrderModel>;
+  SalesOrderChangedEvent: ResolverTypeWrapper<Omit<SalesOrderChangedEvent, 'order'> & { order?: Maybe<ResolversTypes['SalesOrder']> }>;
   SalesOrderConnection: ResolverTypeWrapper<Omit<SalesOrderConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['SalesOrderEdge']>, nodes: Array<ResolversTypes['SalesOrder']> }>;
   SalesOrderEdge: ResolverTypeWrapper<Omit<SalesOrderEdge, 'node'> & { node: ResolversTypes['SalesOrder'] }>;
   SalesOrderFilter: SalesOrderFilter;
   SalesOrderItem: ResolverTypeWrapper<SalesOrderItemModel>;
   SalesOrderStatus: SalesOrderStatus;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
@@ -295,10 +340,12 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   SalesOrder: SalesOrderModel;
+  SalesOrderChangedEvent: Omit<SalesOrderChangedEvent, 'order'> & { order?: Maybe<ResolversParentTypes['SalesOrder']> };
   SalesOrderConnection: Omit<SalesOrderConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['SalesOrderEdge']>, nodes: Array<ResolversParentTypes['SalesOrder']> };
   SalesOrderEdge: Omit<SalesOrderEdge, 'node'> & { node: ResolversParentTypes['SalesOrder'] };
   SalesOrderFilter: SalesOrderFilter;
   SalesOrderItem: SalesOrderItemModel;
+  Subscription: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
 }>;
@@ -360,6 +407,15 @@ export type SalesOrderResolvers<ContextType = any, ParentType extends ResolversP
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type SalesOrderChangedEventResolvers<ContextType = any, ParentType extends ResolversParentTypes['SalesOrderChangedEvent'] = ResolversParentTypes['SalesOrderChangedEvent']> = ResolversObject<{
+  changeType?: Resolver<ResolversTypes['ChangeType'], ParentType, ContextType>;
+  changedFields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  order?: Resolver<Maybe<ResolversTypes['SalesOrder']>, ParentType, ContextType>;
+  orderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type SalesOrderConnectionResolvers<ContextType = any, ParentType extends ResolversParentTypes['SalesOrderConnection'] = ResolversParentTypes['SalesOrderConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['SalesOrderEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['SalesOrder']>, ParentType, ContextType>;
@@ -382,6 +438,10 @@ export type SalesOrderItemResolvers<ContextType = any, ParentType extends Resolv
   quantityUnit?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = any, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  salesOrderChanged?: SubscriptionResolver<ResolversTypes['SalesOrderChangedEvent'], "salesOrderChanged", ParentType, ContextType, Partial<SubscriptionSalesOrderChangedArgs>>;
+}>;
+
 export type Resolvers<ContextType = any> = ResolversObject<{
   Contact?: ContactResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
@@ -390,9 +450,11 @@ export type Resolvers<ContextType = any> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   SalesOrder?: SalesOrderResolvers<ContextType>;
+  SalesOrderChangedEvent?: SalesOrderChangedEventResolvers<ContextType>;
   SalesOrderConnection?: SalesOrderConnectionResolvers<ContextType>;
   SalesOrderEdge?: SalesOrderEdgeResolvers<ContextType>;
   SalesOrderItem?: SalesOrderItemResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = any> = ResolversObject<{

@@ -25,6 +25,12 @@ export type CacheControlScope =
   | 'PRIVATE'
   | 'PUBLIC';
 
+/** What happened to an entity, in a subscription event (the canonical envelope's `changeType`). */
+export type ChangeType =
+  | 'CREATED'
+  | 'DELETED'
+  | 'UPDATED';
+
 /** A channel of a team (`channel`); its id is Graph's `19:...@thread.tacv2` id. */
 export type Channel = {
   __typename?: 'Channel';
@@ -111,6 +117,24 @@ export type MessageImportance =
   | 'NORMAL'
   | 'URGENT';
 
+/**
+ * A change to a root channel message, from Microsoft Graph change notifications (webhooks). Basic
+ * notifications are thin, so `message` is re-read through the subgraph's loaders when the event is
+ * delivered and shows the message as it is then.
+ */
+export type MessagePostedEvent = {
+  __typename?: 'MessagePostedEvent';
+  changeType: ChangeType;
+  /** Position in the event log: pass it as `after` to resume right after this event. */
+  cursor: Scalars['String']['output'];
+  /** The message as Teams has it now; null after DELETED, or when it is no longer in a watched channel. */
+  message: Maybe<Message>;
+  /** The canonical `Message.id` (the same value as `message.id`). */
+  messageId: Scalars['ID']['output'];
+  /** When the message was last modified (rich notifications), else when the notification arrived. */
+  occurredAt: Scalars['DateTime']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -152,6 +176,24 @@ export type QueryChannelArgs = {
 
 export type QueryMessageArgs = {
   id: Scalars['ID']['input'];
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Messages posted to (or changed or deleted in) the watched channels, optionally only one team
+   * (`teamId`) or one channel (`channelId`, Graph's `19:...@thread.tacv2` id) (AND-ed). With `after` (a
+   * `cursor` from an earlier event) the events logged since then are replayed first; without it only
+   * new events arrive.
+   */
+  messagePosted: MessagePostedEvent;
+};
+
+
+export type SubscriptionMessagePostedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  channelId?: InputMaybe<Scalars['ID']['input']>;
+  teamId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** A team (`team`). */
@@ -262,6 +304,7 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   CacheControlScope: CacheControlScope;
+  ChangeType: ChangeType;
   Channel: ResolverTypeWrapper<ChannelModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -273,9 +316,11 @@ export type ResolversTypes = ResolversObject<{
   MessageContentType: MessageContentType;
   MessageEdge: ResolverTypeWrapper<Omit<MessageEdge, 'node'> & { node: ResolversTypes['Message'] }>;
   MessageImportance: MessageImportance;
+  MessagePostedEvent: ResolverTypeWrapper<Omit<MessagePostedEvent, 'message'> & { message?: Maybe<ResolversTypes['Message']> }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Team: ResolverTypeWrapper<TeamModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -292,9 +337,11 @@ export type ResolversParentTypes = ResolversObject<{
   MessageBody: MessageBody;
   MessageConnection: Omit<MessageConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['MessageEdge']>, nodes: Array<ResolversParentTypes['Message']> };
   MessageEdge: Omit<MessageEdge, 'node'> & { node: ResolversParentTypes['Message'] };
+  MessagePostedEvent: Omit<MessagePostedEvent, 'message'> & { message?: Maybe<ResolversParentTypes['Message']> };
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
   Team: TeamModel;
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
@@ -357,6 +404,14 @@ export type MessageEdgeResolvers<ContextType = any, ParentType extends Resolvers
   node?: Resolver<ResolversTypes['Message'], ParentType, ContextType>;
 }>;
 
+export type MessagePostedEventResolvers<ContextType = any, ParentType extends ResolversParentTypes['MessagePostedEvent'] = ResolversParentTypes['MessagePostedEvent']> = ResolversObject<{
+  changeType?: Resolver<ResolversTypes['ChangeType'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType>;
+  messageId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = any, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   sendMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationSendMessageArgs, 'channelId' | 'content' | 'contentType'>>;
 }>;
@@ -374,6 +429,10 @@ export type QueryResolvers<ContextType = any, ParentType extends ResolversParent
   teams?: Resolver<Array<ResolversTypes['Team']>, ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = any, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  messagePosted?: SubscriptionResolver<ResolversTypes['MessagePostedEvent'], "messagePosted", ParentType, ContextType, Partial<SubscriptionMessagePostedArgs>>;
+}>;
+
 export type TeamResolvers<ContextType = any, ParentType extends ResolversParentTypes['Team'] = ResolversParentTypes['Team']> = ResolversObject<{
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   displayName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -388,9 +447,11 @@ export type Resolvers<ContextType = any> = ResolversObject<{
   MessageBody?: MessageBodyResolvers<ContextType>;
   MessageConnection?: MessageConnectionResolvers<ContextType>;
   MessageEdge?: MessageEdgeResolvers<ContextType>;
+  MessagePostedEvent?: MessagePostedEventResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Team?: TeamResolvers<ContextType>;
 }>;
 

@@ -12,6 +12,10 @@
  * - `POST /internal/invalidate`: evicts entity-cache entries by tag (`invalidationEndpoint.ts`);
  *   enabled by `INTERNAL_API_TOKEN`. The same is `invalidate()` on the returned server.
  * - `GET /health`: 200 `{"status":"ok"}` once listening.
+ * - `routes`: the subgraph's own endpoints (webhooks), matched by method and exact path before
+ *   `/graphql` (a known path with another method is a 405).
+ * - GraphQL over WebSocket (`graphql-transport-ws`) on `/graphql` with the same schema, for
+ *   `Subscription` fields (`subgraphWebSocket.ts`); the tenant comes from `connectionParams.tenant`.
  * - Errors go through `maskSubgraphError`; bodies over `maxBodyBytes` get 413.
  */
 import http from 'node:http';
@@ -20,7 +24,7 @@ import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
-import { parse } from 'graphql';
+import { parse, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { createCacheTagCollector, type CacheTagCollector } from './cacheTags';
 import { createCacheTagsPlugin, type EntityTaggers } from './cacheTagsPlugin';
@@ -31,6 +35,7 @@ import { handleInvalidation, INVALIDATE_PATH } from './invalidationEndpoint';
 import { parseInvalidationRequest, type InvalidationRequest } from './invalidationRequest';
 import { requestIdFrom } from './requestId';
 import { maskSubgraphError, type SystemName } from './subgraphErrors';
+import { serveGraphQLOverWebSocket } from './subgraphWebSocket';
 import { TENANT_HEADER, tenantFrom } from './tenant';
 
 export interface SubgraphRequestInfo {
@@ -45,6 +50,16 @@ export interface SubgraphRequestInfo {
   cacheTags: CacheTagCollector;
   /** Evicts `tags` from this tenant's entity cache and reports them in `extensions.invalidatedTags`; returns entries evicted. */
   invalidate(tags: Iterable<string>): number;
+}
+
+/** A plain HTTP endpoint of the subgraph (a webhook receiver). */
+export interface SubgraphRoute {
+  /** `GET`, `POST`, ... (exact, upper case). */
+  method: string;
+  /** The exact path, e.g. `/webhooks/sap/events` (no query string). */
+  path: string;
+  /** Answers the request; a rejection is logged and answered 500 (when nothing was sent yet). */
+  handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
 }
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
@@ -71,6 +86,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   entityCache?: EntityCache;
   /** Bearer token of `POST /internal/invalidate`; none disables the endpoint (404). @default env.INTERNAL_API_TOKEN */
   internalApiToken?: string;
+  /** Extra endpoints matched before `/graphql`. @default [] */
+  routes?: readonly SubgraphRoute[];
 }
 
 export interface SubgraphServer {
@@ -90,8 +107,7 @@ export interface SubgraphServer {
 const COLLECTOR = Symbol('lumina.cacheTagCollector');
 const collectorOf = (ctx: object): CacheTagCollector | undefined => (ctx as { [COLLECTOR]?: CacheTagCollector })[COLLECTOR];
 
-function buildApollo<TContext extends BaseContext>(opts: SubgraphServerOptions<TContext>, log: Logger): ApolloServer<TContext> {
-  const schema = buildSubgraphSchema({ typeDefs: parse(opts.sdl), resolvers: opts.resolvers as GraphQLResolverMap<unknown> });
+function buildApollo<TContext extends BaseContext>(opts: SubgraphServerOptions<TContext>, schema: GraphQLSchema, log: Logger): ApolloServer<TContext> {
   return new ApolloServer<TContext>({
     schema,
     introspection: opts.introspection ?? true,
@@ -112,7 +128,8 @@ export async function startSubgraphServer<TContext extends BaseContext>(opts: Su
   const env = opts.env ?? process.env;
   const entityCache = opts.entityCache ?? createEntityCache({ ...loadEntityCacheOptions(env), logger: log });
   const token = opts.internalApiToken ?? envOptional(env, 'INTERNAL_API_TOKEN');
-  const apollo = buildApollo(opts, log);
+  const schema = buildSubgraphSchema({ typeDefs: parse(opts.sdl), resolvers: opts.resolvers as GraphQLResolverMap<unknown> });
+  const apollo = buildApollo(opts, schema, log);
   await apollo.start();
   const maxBody = opts.maxBodyBytes ?? 1_048_576;
   const invalidate = (req: InvalidationRequest): number => entityCache.invalidate(req);
@@ -159,7 +176,13 @@ export async function startSubgraphServer<TContext extends BaseContext>(opts: Su
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://subgraph');
-    if (url.pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+    const routes = opts.routes?.filter((r) => r.path === url.pathname) ?? [];
+    const route = routes.find((r) => r.method === req.method);
+    if (route) {
+      await route.handle(req, res);
+    } else if (routes.length > 0) {
+      sendJson(res, 405, { error: `method not allowed: use ${routes.map((r) => r.method).join(', ')}` }, { allow: routes.map((r) => r.method).join(', ') });
+    } else if (url.pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       sendJson(res, 200, { status: 'ok', system: opts.system });
     } else if (url.pathname === INVALIDATE_PATH) {
       await handleInvalidation(req, res, { token, invalidate, log });
@@ -178,6 +201,10 @@ export async function startSubgraphServer<TContext extends BaseContext>(opts: Su
     });
   });
   server.keepAliveTimeout = 65_000;
+  const ws = serveGraphQLOverWebSocket({
+    server, schema, system: opts.system, logger: log, maxPayload: maxBody,
+    contextFor: (info) => createContext({ ...info, entityCache }),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
@@ -195,6 +222,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(opts: Su
       return invalidate(parsed.request);
     },
     async close() {
+      await ws.close();
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await apollo.stop();

@@ -5,7 +5,9 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { envEnum, envInt, envOptional, envString, envUrl, type Env } from '../kit/envConfig';
+import { envBool, envEnum, envInt, envOptional, envString, envUrl, type Env } from '../kit/envConfig';
+import { envTenant, eventLogEnv } from '../kit/eventsEnv';
+import type { ReplayStoreConfig } from './replayStore';
 
 export const AUTH_FLOWS = ['client_credentials', 'password', 'jwt'] as const;
 export type SalesforceAuthFlow = (typeof AUTH_FLOWS)[number];
@@ -92,4 +94,68 @@ export function loadSalesforceConfig(env: Env = process.env): SalesforceConfig {
   };
   if (authFlow === 'jwt' && keyPath) config.jwtPrivateKey = readPrivateKey(keyPath);
   return config;
+}
+
+/** The channel the CDC consumer subscribes to. */
+export const DEFAULT_CDC_CHANNEL = '/data/ContactChangeEvent';
+export const DEFAULT_REPLAY_STORE = 'var/salesforce/cdc-replay.json';
+
+/** Change Data Capture intake and the event log (README "Events"). */
+export interface SalesforceEventsConfig {
+  /** Consume Change Data Capture events (SALESFORCE_CDC). @default true */
+  cdc: boolean;
+  /** CDC channel, `/data/ContactChangeEvent` or `/data/ChangeEvents` (SALESFORCE_CDC_CHANNEL). @default '/data/ContactChangeEvent' */
+  channel: string;
+  /**
+   * Where the last processed replay id is kept: the file SALESFORCE_REPLAY_STORE, or Redis
+   * (`lumina:salesforce:cdc-replay:<channel>`) when REDIS_URL is set and SALESFORCE_REPLAY_STORE is not.
+   * @default { type: 'file', path: 'var/salesforce/cdc-replay.json' }
+   */
+  replayStore: ReplayStoreConfig;
+  /** Where to start without a stored replay id: -1 new events only, -2 every retained event (SALESFORCE_CDC_INITIAL_REPLAY). @default -1 */
+  initialReplay: -1 | -2;
+  /** Tenant the org's events belong to (SALESFORCE_CDC_TENANT). @default 'default' */
+  tenant: string;
+  /** Wait before resubscribing after a failure, in ms (SALESFORCE_CDC_RETRY_MS). @default 5000 */
+  retryDelayMs: number;
+  /** Redis for the event log; none = in process. @default undefined (REDIS_URL) */
+  redisUrl: string | undefined;
+  /** Event log retention in ms. @default 86400000 (EVENT_LOG_RETENTION_MS) */
+  retentionMs: number;
+  /** The gateway's `POST /internal/invalidate`; none = no gateway call. @default undefined (GATEWAY_INVALIDATE_URL) */
+  invalidateUrl: string | undefined;
+}
+
+function cdcChannel(env: Env): string {
+  const v = envString(env, 'SALESFORCE_CDC_CHANNEL', DEFAULT_CDC_CHANNEL);
+  if (v !== '/data/ChangeEvents' && !/^\/data\/[A-Za-z][A-Za-z0-9_]{0,70}ChangeEvent$/.test(v)) {
+    throw new Error(`SALESFORCE_CDC_CHANNEL must be a Change Data Capture channel such as '/data/ContactChangeEvent' or '/data/ChangeEvents' (got '${v.slice(0, 100)}')`);
+  }
+  return v;
+}
+
+function replayStore(env: Env, channel: string, redisUrl: string | undefined): ReplayStoreConfig {
+  const path = envOptional(env, 'SALESFORCE_REPLAY_STORE');
+  if (path === undefined && redisUrl !== undefined) return { type: 'redis', url: redisUrl, key: `lumina:salesforce:cdc-replay:${channel}` };
+  const file = path ?? DEFAULT_REPLAY_STORE;
+  if (file.endsWith('/') || file.includes('\0')) throw new Error(`SALESFORCE_REPLAY_STORE must be a file path (got '${file.slice(0, 100)}')`);
+  return { type: 'file', path: file };
+}
+
+/** Reads and validates the CDC and event-log keys (see README.md, "Events"). */
+export function loadSalesforceEventsConfig(env: Env = process.env): SalesforceEventsConfig {
+  const channel = cdcChannel(env);
+  const events = eventLogEnv(env);
+  const redisUrl = events.redisUrl;
+  const initial = envEnum(env, 'SALESFORCE_CDC_INITIAL_REPLAY', ['-1', '-2'] as const, '-1');
+  const tenant = envTenant(env, 'SALESFORCE_CDC_TENANT');
+  return {
+    cdc: envBool(env, 'SALESFORCE_CDC', true),
+    channel,
+    replayStore: replayStore(env, channel, redisUrl),
+    initialReplay: initial === '-2' ? -2 : -1,
+    tenant,
+    retryDelayMs: envInt(env, 'SALESFORCE_CDC_RETRY_MS', 5_000, 0, 600_000),
+    ...events,
+  };
 }

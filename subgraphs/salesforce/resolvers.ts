@@ -1,13 +1,15 @@
 /**
  * The Salesforce subgraph's resolvers. Reads go through the per-request loaders (entity lookups by
  * id or email batch into one SOQL query per kind), lists through `listContacts`, writes through
- * `contactMutations.ts`. Arguments are validated before anything is sent upstream.
+ * `contactMutations.ts`, change subscriptions through `contactSubscription.ts`. Arguments are
+ * validated before anything is sent upstream.
  */
 import type { Resolvers } from '../../schema/generated/salesforce';
 import { DateTimeScalar } from '../kit/dateTimeScalar';
 import { listContacts } from './contactConnection';
 import { createContact, deleteContact, updateContact } from './contactMutations';
 import type { SalesforceContext } from './context';
+import { contactSubscriptionResolvers } from './contactSubscription';
 import type { ContactModel } from './model';
 import { KEY_PREFIX, requireId } from './salesforceId';
 import { selectsField } from './selectsField';
@@ -27,6 +29,8 @@ export const resolvers: Resolvers<SalesforceContext> = {
     contacts: (_root, args, ctx, info) => listContacts(ctx, args, selectsField(info, 'totalCount')),
     account: (_root, { id }, ctx) => ctx.loaders.accountById.load(requireId(KEY_PREFIX.Account, 'id', id)),
   },
+  Subscription: contactSubscriptionResolvers.Subscription,
+  ContactChangedEvent: contactSubscriptionResolvers.ContactChangedEvent,
   Mutation: {
     createContact: (_root, { input }, ctx) => createContact(ctx, input),
     updateContact: (_root, { id, input }, ctx) => updateContact(ctx, id, input),

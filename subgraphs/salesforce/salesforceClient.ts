@@ -44,6 +44,12 @@ export interface SalesforceClient {
   update(type: SObjectType, id: string, fields: Record<string, unknown>, call: CallContext, opts?: WriteOptions): Promise<void>;
   /** Deletes a record. */
   destroy(type: SObjectType, id: string, call: CallContext): Promise<void>;
+  /**
+   * The process's logged-in jsforce connection, for the Streaming API (`conn.streaming`); with
+   * `renew` a new session is obtained first (after CometD refused the old one: jsforce's streaming
+   * client does not refresh sessions itself).
+   */
+  streamingConnection(renew?: boolean): Promise<Connection>;
   readonly config: SalesforceConfig;
 }
 
@@ -105,6 +111,10 @@ export function createSalesforceClient(opts: SalesforceClientOptions): Salesforc
         const res = await conn.update(type, { Id: id, ...fields });
         if (!res.success) throw Object.assign(new Error('update failed'), { data: res.errors[0] });
       }, writeOpts?.fieldNames);
+    },
+    async streamingConnection(renew = false) {
+      await (renew ? session.renew(conn) : session.ensure(conn));
+      return conn;
     },
     destroy(type, id, call) {
       return run(call, `delete ${type}`, async () => {

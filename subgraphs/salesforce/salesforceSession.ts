@@ -29,6 +29,8 @@ const ASSERTION_TTL_SECONDS = 170;
 export interface SalesforceSession {
   /** Logs in before the first call (single flight); a no-op once a session exists. */
   ensure(conn: Connection): Promise<void>;
+  /** Logs in again now (single flight), e.g. after the Streaming API refused the session. */
+  renew(conn: Connection): Promise<void>;
   /** Passed to `new Connection({ refreshFn })`. */
   refreshFn: SessionRefreshFunc<Schema>;
 }
@@ -72,14 +74,19 @@ export function createSalesforceSession(config: SalesforceConfig, log: Logger): 
 
   const loginFailure = (err: unknown): GraphQLError => mapSalesforceError(err, { status: currentCall()?.status, login: true });
 
+  const singleFlight = (conn: Connection): Promise<void> => {
+    login ??= authorize(conn)
+      .catch((err: unknown) => { throw loginFailure(err); })
+      .finally(() => { login = null; });
+    return login;
+  };
+
   return {
     ensure(conn) {
       if (conn.accessToken) return Promise.resolve();
-      login ??= authorize(conn)
-        .catch((err: unknown) => { throw loginFailure(err); })
-        .finally(() => { login = null; });
-      return login;
+      return singleFlight(conn);
     },
+    renew: singleFlight,
     refreshFn(conn, callback) {
       const call = currentCall();
       if (call && call.refreshes >= REFRESHES_PER_CALL) {

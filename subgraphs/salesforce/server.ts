@@ -1,19 +1,25 @@
 /**
  * The Salesforce subgraph server: `startSalesforceSubgraph` serves `schema/salesforce.graphql`
  * (Contact and Account, owned here) over HTTP with one jsforce client per process and DataLoaders
- * per request. Run directly (`node --import tsx subgraphs/salesforce/server.ts`) it listens on
+ * per request. Contact changes arrive by Change Data Capture (`cdcConsumer.ts`, README "Events")
+ * and are served by `Subscription.contactChanged` over graphql-ws. Run directly (`node --import tsx subgraphs/salesforce/server.ts`) it listens on
  * SALESFORCE_SUBGRAPH_PORT (4001) at SUBGRAPH_HOST (127.0.0.1), prints
  * `salesforce subgraph ready at <url>` and stops cleanly on SIGINT/SIGTERM.
  */
 import { runUntilStopped } from '../kit/runUntilStopped';
 import type { Logger } from 'pino';
 import { subgraphSdl } from '../../schema/subgraphSchemas';
-import type { Env } from '../kit/envConfig';
+import { envOptional, type Env } from '../kit/envConfig';
+import { createEventLog, type EventLog } from '../kit/eventLog';
+import { createEventPipeline } from '../kit/eventPipeline';
 import { listenPort } from '../kit/listenPort';
 import { createLogger } from '../kit/logger';
 import { startSubgraphServer, type SubgraphServer } from '../kit/subgraphServer';
 import { createEntityCache, loadEntityCacheOptions } from '../kit/entityCache';
-import { loadSalesforceConfig, type SalesforceConfig } from './config';
+import { createCdcConsumer, type CdcConsumer } from './cdcConsumer';
+import { loadSalesforceConfig, loadSalesforceEventsConfig, type SalesforceConfig, type SalesforceEventsConfig } from './config';
+import { createContactChangeHandler } from './contactChangeHandler';
+import { createReplayStore } from './replayStore';
 import { salesforceContextFactory, type SalesforceContext } from './context';
 import { resolvers } from './resolvers';
 import { salesforceEntityTags, SALESFORCE_CACHE_TTLS } from './salesforceCacheTags';
@@ -30,19 +36,34 @@ export interface SalesforceSubgraphOptions {
   env?: Env;
   /** A ready configuration, instead of reading `env`. @default loadSalesforceConfig(env) */
   config?: SalesforceConfig;
+  /** CDC and event-log configuration, instead of reading `env`. @default loadSalesforceEventsConfig(env) */
+  events?: SalesforceEventsConfig;
+  /** The event log to use (then not closed by `close()`). @default createEventLog(...) from `events` */
+  eventLog?: EventLog;
 }
 
-export async function startSalesforceSubgraph(opts: SalesforceSubgraphOptions = {}): Promise<SubgraphServer> {
+export interface SalesforceSubgraph extends SubgraphServer {
+  /** The event log `contactChanged` follows. */
+  eventLog: EventLog;
+  /** The CDC consumer; null when SALESFORCE_CDC=false. */
+  cdc: CdcConsumer | null;
+  /** Settles once the CDC consumer's first subscription is acknowledged (rejects if it is stopped first). */
+  cdcReady: Promise<void>;
+}
+
+export async function startSalesforceSubgraph(opts: SalesforceSubgraphOptions = {}): Promise<SalesforceSubgraph> {
   const logger = (opts.logger ?? createLogger('salesforce-subgraph')).child({ system: 'salesforce' });
   const env = opts.env ?? process.env;
   const config = opts.config ?? loadSalesforceConfig(env);
   const entityCache = createEntityCache({ ...loadEntityCacheOptions(env, SALESFORCE_CACHE_TTLS), logger });
   const client = createSalesforceClient({ config, logger });
+  const events = opts.events ?? loadSalesforceEventsConfig(env);
+  const eventLog = opts.eventLog ?? createEventLog({ redisUrl: events.redisUrl, stream: 'lumina:events:salesforce', retentionMs: events.retentionMs, logger });
   const server = await startSubgraphServer<SalesforceContext>({
     system: 'salesforce',
     sdl: subgraphSdl('salesforce'),
     resolvers,
-    createContext: salesforceContextFactory(client),
+    createContext: salesforceContextFactory(client, eventLog),
     logger,
     port: opts.port ?? 0,
     host: opts.host ?? '127.0.0.1',
@@ -50,8 +71,32 @@ export async function startSalesforceSubgraph(opts: SalesforceSubgraphOptions = 
     entityCache,
     entityTags: salesforceEntityTags,
   });
-  logger.info({ url: server.url, loginUrl: config.loginUrl, authFlow: config.authFlow, apiVersion: config.apiVersion }, 'salesforce subgraph started');
-  return server;
+  const pipeline = createEventPipeline({ log: eventLog, entityCache, logger, invalidateUrl: events.invalidateUrl, token: envOptional(env, 'INTERNAL_API_TOKEN') });
+  const cdc = events.cdc ? createCdcConsumer({
+    connection: (renew) => client.streamingConnection(renew),
+    channel: events.channel,
+    store: createReplayStore(events.replayStore, events.channel, logger),
+    initialReplay: events.initialReplay,
+    handle: createContactChangeHandler({ pipeline, entityCache, tenant: events.tenant, channel: events.channel, logger }),
+    onGap: () => entityCache.clear(),
+    logger,
+    retryDelayMs: events.retryDelayMs,
+  }) : null;
+  const cdcReady = cdc ? cdc.start() : Promise.resolve();
+  cdcReady.catch((err: unknown) => logger.debug({ err }, 'cdc consumer stopped before subscribing'));
+  logger.info({ url: server.url, loginUrl: config.loginUrl, authFlow: config.authFlow, apiVersion: config.apiVersion, cdc: events.cdc ? events.channel : false }, 'salesforce subgraph started');
+  return {
+    ...server,
+    eventLog,
+    cdc,
+    cdcReady,
+    async close() {
+      await cdc?.stop();
+      await server.close();
+      await pipeline.drain();
+      if (!opts.eventLog) await eventLog.close();
+    },
+  };
 }
 
 if (require.main === module) {

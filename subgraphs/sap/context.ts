@@ -1,18 +1,26 @@
 /**
  * The per-request context of the SAP subgraph: the request id, tenant and logger, the process-wide
  * OData client, fresh DataLoaders (never shared between requests; what outlives the request is the
- * tenant-keyed entity cache behind them) and the request's cache-tag collector and invalidation
- * hook (for the mutation).
+ * tenant-keyed entity cache behind them), the request's cache-tag collector and invalidation
+ * hook (for the mutation), and the process's event log (for subscriptions).
  */
 import type { Logger } from 'pino';
 import type { CacheTagCollector } from '../kit/cacheTags';
 import type { EntityCache } from '../kit/entityCache';
+import type { EventLog } from '../kit/eventLog';
 import type { SubgraphRequestInfo } from '../kit/subgraphServer';
 import { createBusinessPartnerLoaders, type BusinessPartnerLoaders } from './businessPartnerLoaders';
+import type { FreshReads } from './freshReads';
 import type { ODataClient, RequestMeta } from './odataClient';
 import { createSalesOrderLoaders, type SalesOrderLoaders } from './salesOrderLoaders';
 
 export type SapLoaders = SalesOrderLoaders & BusinessPartnerLoaders;
+
+/** What subscriptions need, shared by the process: the event log and the once-per-event reads. */
+export interface SapEvents {
+  log: EventLog;
+  freshReads: FreshReads;
+}
 
 export interface SapContext {
   requestId: string;
@@ -26,11 +34,12 @@ export interface SapContext {
   cacheTags: CacheTagCollector;
   /** Evicts tags from this tenant's entity cache and reports them in `extensions.invalidatedTags`. */
   invalidate(tags: Iterable<string>): number;
+  events: SapEvents;
 }
 
 export type SapRequestInfo = Pick<SubgraphRequestInfo, 'requestId' | 'tenant' | 'log' | 'entityCache' | 'cacheTags' | 'invalidate'>;
 
-export function createSapContext(info: SapRequestInfo, client: ODataClient): SapContext {
+export function createSapContext(info: SapRequestInfo, client: ODataClient, events: SapEvents): SapContext {
   const meta: RequestMeta = { requestId: info.requestId, log: info.log };
   const cache = { entityCache: info.entityCache, tenant: info.tenant };
   return {
@@ -43,5 +52,6 @@ export function createSapContext(info: SapRequestInfo, client: ODataClient): Sap
     entityCache: info.entityCache,
     cacheTags: info.cacheTags,
     invalidate: info.invalidate,
+    events,
   };
 }

@@ -3,6 +3,7 @@
  * (one OData request per batch, see the loader files); lists are Relay connections with offset
  * cursors and `$inlinecount` totals. Lists of a partner's orders add `BusinessPartner:<number>` to
  * the response's cache tags (besides the orders' and the contact's own tags, which the server adds).
+ * `Subscription.salesOrderChanged` follows the event log (`salesOrderChangedSubscription.ts`).
  */
 import type { Resolvers, SalesOrderFilter } from '../../schema/generated/sap';
 import { DateTimeScalar } from '../kit/dateTimeScalar';
@@ -11,6 +12,7 @@ import type { SapContext } from './context';
 import { mapSalesOrder } from './mapping';
 import { checkBusinessPartnerId, checkSalesOrderId, normalizeEmail } from './odataUrl';
 import { orderConnection, orderListQuery, type OrderListFilter } from './salesOrderQuery';
+import { salesOrderChangedResolvers } from './salesOrderChangedSubscription';
 import { businessPartnerTag } from './sapCacheTags';
 import { updateSalesOrderStatus } from './updateSalesOrderStatus';
 
@@ -49,6 +51,8 @@ export const resolvers: Resolvers<SapContext> = {
   Mutation: {
     updateSalesOrderStatus: (_root, args, ctx) => updateSalesOrderStatus(ctx, args),
   },
+
+  ...salesOrderChangedResolvers,
 
   SalesOrder: {
     __resolveReference: (ref, ctx) => ctx.loaders.salesOrderById.load(ref.id),

@@ -2,7 +2,9 @@
  * The SAP S/4HANA subgraph server: `startSapSubgraph()` for tests and the dev stack, or run
  * directly (`npm run start:subgraph:sap`): port SAP_SUBGRAPH_PORT (4002), host SUBGRAPH_HOST
  * (127.0.0.1), the upstream from the SAP_* keys (see config.ts and README.md). One OData client
- * per process; loaders per request.
+ * per process; loaders per request. Business events: the event log and pipeline (kit), the
+ * `/events/sap` webhook when SAP_EVENTS_AUTH is set, and the sandbox registration when
+ * SAP_EVENTS_REGISTER_URL is set (eventsConfig.ts, README "Events").
  */
 import { runUntilStopped } from '../kit/runUntilStopped';
 import type { Logger } from 'pino';
@@ -12,9 +14,16 @@ import { listenPort } from '../kit/listenPort';
 import { createLogger } from '../kit/logger';
 import { startSubgraphServer, type SubgraphServer } from '../kit/subgraphServer';
 import { createEntityCache, loadEntityCacheOptions } from '../kit/entityCache';
+import { envOptional } from '../kit/envConfig';
+import { createEventLog } from '../kit/eventLog';
+import { createEventPipeline } from '../kit/eventPipeline';
 import { loadSapConfig, type SapConfig } from './config';
-import { createSapContext, type SapContext } from './context';
+import { createSapContext, type SapContext, type SapEvents } from './context';
+import { loadSapEventsConfig, SAP_EVENTS_PATH, type SapEventsConfig } from './eventsConfig';
+import { createFreshReads } from './freshReads';
 import { createODataClient } from './odataClient';
+import { createSalesOrderEventWebhook } from './salesOrderEventWebhook';
+import { registerSandboxWebhook } from './sandboxWebhookRegistration';
 import { resolvers } from './resolvers';
 import { SAP_CACHE_TTLS, sapEntityTags } from './sapCacheTags';
 
@@ -29,14 +38,34 @@ export interface StartSapSubgraphOptions {
   env?: Env;
   /** @default loadSapConfig(env) */
   config?: SapConfig;
+  /** Event intake, log and registration. @default loadSapEventsConfig(env) */
+  events?: SapEventsConfig;
 }
 
-export async function startSapSubgraph(opts: StartSapSubgraphOptions = {}): Promise<SubgraphServer> {
+export interface SapSubgraphServer extends SubgraphServer {
+  /** The event log subscriptions follow (tests inspect it). */
+  events: SapEvents;
+  /** Resolves when the pipeline's gateway invalidation calls have finished. */
+  drainEvents(): Promise<void>;
+}
+
+export async function startSapSubgraph(opts: StartSapSubgraphOptions = {}): Promise<SapSubgraphServer> {
   const logger = opts.logger ?? createLogger('sap-subgraph', { system: 'sap' });
   const env = opts.env ?? process.env;
   const config = opts.config ?? loadSapConfig(env);
+  const eventsConfig = opts.events ?? loadSapEventsConfig(env);
   const entityCache = createEntityCache({ ...loadEntityCacheOptions(env, SAP_CACHE_TTLS), logger });
   const client = createODataClient({ config, logger });
+  const log = createEventLog({ redisUrl: eventsConfig.redisUrl, stream: 'lumina:events:sap', retentionMs: eventsConfig.retentionMs, logger });
+  const pipeline = createEventPipeline({
+    log, entityCache, logger, invalidateUrl: eventsConfig.invalidateUrl, token: envOptional(env, 'INTERNAL_API_TOKEN'),
+  });
+  const events: SapEvents = { log, freshReads: createFreshReads() };
+  const auth = eventsConfig.auth;
+  const routes = auth.type === 'off' ? [] : createSalesOrderEventWebhook({
+    auth, tenant: eventsConfig.tenant, allowedOrigins: eventsConfig.allowedOrigins, client, entityCache, logger,
+    publish: (raw, extraTags) => pipeline.publish(raw, extraTags),
+  });
   let server: SubgraphServer;
   try {
     server = await startSubgraphServer<SapContext>({
@@ -44,25 +73,32 @@ export async function startSapSubgraph(opts: StartSapSubgraphOptions = {}): Prom
       sdl: subgraphSdl('sap'),
       resolvers,
       logger,
-      createContext: (info) => createSapContext(info, client),
+      createContext: (info) => createSapContext(info, client, events),
       env,
       entityCache,
       entityTags: sapEntityTags,
+      routes,
       ...(opts.port !== undefined ? { port: opts.port } : {}),
       ...(opts.host !== undefined ? { host: opts.host } : {}),
     });
   } catch (err) {
-    await client.close();
+    await Promise.all([client.close(), log.close()]);
     throw err;
   }
-  logger.info({ baseUrl: config.baseUrl, servicePath: config.servicePath, client: config.client }, 'sap subgraph upstream');
-  return {
-    ...server,
-    async close() {
-      await server.close();
-      await client.close();
-    },
+  const close = async (): Promise<void> => {
+    await server.close();
+    await pipeline.drain();
+    await Promise.all([client.close(), log.close()]);
   };
+  if (eventsConfig.registerUrl !== undefined && (auth.type === 'basic' || auth.type === 'bearer')) {
+    const webhookUrl = eventsConfig.registerUrl === 'auto' ? server.url.replace(/\/graphql$/, SAP_EVENTS_PATH) : eventsConfig.registerUrl;
+    await registerSandboxWebhook({ baseUrl: config.baseUrl, webhookUrl, auth, logger }).catch(async (err: unknown) => {
+      await close();
+      throw err;
+    });
+  }
+  logger.info({ baseUrl: config.baseUrl, servicePath: config.servicePath, client: config.client, eventsAuth: auth.type }, 'sap subgraph upstream');
+  return { ...server, events, close, drainEvents: () => pipeline.drain() };
 }
 
 if (require.main === module) {

@@ -4,6 +4,7 @@
  * default tenant and app; a real tenant is configuration only (see README.md).
  */
 import { envInt, envList, envString, envUrl, type Env } from '../kit/envConfig';
+import { loadTeamsEventsConfig, type TeamsEventsConfig } from './eventsConfig';
 
 /** The sandbox's default tenant, app id and secret (sandbox-only credentials, never real ones). */
 export const SANDBOX_TENANT_ID = '8d2f7c1e-4b6a-4e9d-a3c5-1f0b9e7d2a64';
@@ -42,6 +43,8 @@ export interface TeamsConfig {
   maxRetries: number;
   /** Longest `Retry-After` waited for inside one call; longer ones fail as UPSTREAM_RATE_LIMITED (`GRAPH_MAX_RETRY_AFTER_MS`). @default 2_000 */
   maxRetryAfterMs: number;
+  /** Change notifications and the event log (see `eventsConfig.ts`; off unless `TEAMS_NOTIFICATION_URL` is set). */
+  events: TeamsEventsConfig;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -61,10 +64,12 @@ function watchedTeams(env: Env): string[] {
 
 /** Reads and validates the configuration; throws an Error naming the first bad key. */
 export function loadTeamsConfig(env: Env = process.env): TeamsConfig {
+  const authorityHost = envUrl(env, 'GRAPH_AUTHORITY_HOST', 'https://localhost:4013');
+  const tenantId = envGuid(env, 'GRAPH_TENANT_ID', SANDBOX_TENANT_ID);
   return {
-    authorityHost: envUrl(env, 'GRAPH_AUTHORITY_HOST', 'https://localhost:4013'),
+    authorityHost,
     baseUrl: envUrl(env, 'GRAPH_BASE_URL', 'https://localhost:4013'),
-    tenantId: envGuid(env, 'GRAPH_TENANT_ID', SANDBOX_TENANT_ID),
+    tenantId,
     clientId: envGuid(env, 'GRAPH_CLIENT_ID', SANDBOX_CLIENT_ID),
     clientSecret: envString(env, 'GRAPH_CLIENT_SECRET', SANDBOX_CLIENT_SECRET),
     watchedTeamIds: watchedTeams(env),
@@ -76,5 +81,6 @@ export function loadTeamsConfig(env: Env = process.env): TeamsConfig {
     timeoutMs: envInt(env, 'GRAPH_TIMEOUT_MS', 10_000, 100, 600_000),
     maxRetries: envInt(env, 'GRAPH_MAX_RETRIES', 2, 0, 10),
     maxRetryAfterMs: envInt(env, 'GRAPH_MAX_RETRY_AFTER_MS', 2_000, 0, 180_000),
+    events: loadTeamsEventsConfig(env, { authorityHost, tenantId }),
   };
 }

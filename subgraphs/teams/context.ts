@@ -1,12 +1,14 @@
 /**
  * The per-request context of the Teams subgraph: the long-lived services (Graph client, channel
  * directory, message index) plus DataLoaders created fresh for every request (behind the tenant's
- * entity cache), the request's tenant, cache-tag collector and invalidation hook (for sendMessage).
+ * entity cache), the request's tenant, cache-tag collector and invalidation hook (for sendMessage),
+ * and the event log subscriptions follow.
  */
 import type DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import type { CacheTagCollector } from '../kit/cacheTags';
 import type { EntityCache } from '../kit/entityCache';
+import type { EventLog } from '../kit/eventLog';
 import type { SubgraphRequestInfo } from '../kit/subgraphServer';
 import type { ChannelDirectory } from './channelDirectory';
 import type { GraphClient } from './graphClient';
@@ -22,6 +24,8 @@ export interface TeamsServices {
   directory: ChannelDirectory;
   users: UserDirectory;
   index: MessageIndex;
+  /** The subgraph's event log (`Subscription.messagePosted` follows it). */
+  events: EventLog;
 }
 
 export interface TeamsContext extends TeamsServices {

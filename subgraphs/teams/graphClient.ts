@@ -3,8 +3,8 @@
  * (`Client.initWithMiddleware`) authenticated by `@azure/identity`'s `ClientSecretCredential`
  * (client-credentials tokens, cached and renewed by the credential), as the sandbox README shows.
  *
- * - `get(path)` / `post(path, body)`: one call; `path` is relative to `/v1.0` or an absolute
- *   `@odata.nextLink`. Throws a subgraph error (see `graphErrors.ts`).
+ * - `get(path)` / `post(path, body)` / `patch(path, body)` / `delete(path)`: one call; `path` is
+ *   relative to `/v1.0` or an absolute `@odata.nextLink`. Throws a subgraph error (see `graphErrors.ts`).
  * - `batch(requests)`: JSON batching, `POST /$batch` with at most 20 items per HTTP call; larger
  *   sets are cut into chunks sent in parallel. Resolves one result per request, in order: the item's
  *   status and body, or its mapped error (partial failure is data). Throttled or unavailable GET
@@ -52,6 +52,8 @@ export type BatchResult =
 export interface GraphClient {
   get<T = unknown>(path: string, opts?: GraphCallOptions): Promise<T>;
   post<T = unknown>(path: string, body: unknown, opts?: GraphCallOptions): Promise<T>;
+  patch<T = unknown>(path: string, body: unknown, opts?: GraphCallOptions): Promise<T>;
+  delete(path: string, opts?: GraphCallOptions): Promise<void>;
   batch(requests: BatchRequest[], opts?: BatchCallOptions): Promise<BatchResult[]>;
 }
 
@@ -110,7 +112,7 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
   });
 
   /** One call; a 401 (refused token: nothing was done) is retried once with a fresh credential. */
-  async function call<T>(method: 'GET' | 'POST', path: string, body: unknown, requestId: string, idempotent: boolean): Promise<T> {
+  async function call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body: unknown, requestId: string, idempotent: boolean): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       const used = credential;
       const req = client.api(path)
@@ -118,7 +120,10 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
         .option('signal', AbortSignal.timeout(config.timeoutMs))
         .middlewareOptions([retryOptions(idempotent)]);
       try {
-        return (method === 'GET' ? await req.get() : await req.post(body)) as T;
+        if (method === 'GET') return (await req.get()) as T;
+        if (method === 'PATCH') return (await req.patch(body)) as T;
+        if (method === 'DELETE') return (await req.delete()) as T;
+        return (await req.post(body)) as T;
       } catch (err) {
         if (attempt > 1 || (err as { statusCode?: unknown } | null)?.statusCode !== 401) throw errorFromGraphSdk(err);
         if (credential === used) credential = newCredential();
@@ -188,6 +193,8 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
   return {
     get: (path, o = {}) => call('GET', path, undefined, o.requestId ?? randomUUID(), true),
     post: (path, body, o = {}) => call('POST', path, body, o.requestId ?? randomUUID(), false),
+    patch: (path, body, o = {}) => call('PATCH', path, body, o.requestId ?? randomUUID(), true),
+    delete: async (path, o = {}) => { await call('DELETE', path, undefined, o.requestId ?? randomUUID(), true); },
     batch,
   };
 }

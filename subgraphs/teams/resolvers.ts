@@ -1,13 +1,15 @@
 /**
  * The Teams subgraph's resolvers (types from `schema/generated/teams.ts`, parents from `model.ts`).
  * Lists come from the message index (fresh to `TEAMS_INDEX_MAX_STALENESS_MS`), entities and senders
- * from per-request DataLoaders, teams and channels from the channel directory.
+ * from per-request DataLoaders, teams and channels from the channel directory; `messagePosted`
+ * follows the event log (`messagePostedSubscription.ts`).
  */
 import type { Resolvers } from '../../schema/generated/teams';
 import { DateTimeScalar } from '../kit/dateTimeScalar';
 import { subgraphError } from '../kit/subgraphErrors';
 import type { TeamsContext } from './context';
 import { messageConnection, pageArgs } from './messageConnection';
+import { messagePostedResolvers } from './messagePostedSubscription';
 import type { ChannelModel, TeamModel } from './model';
 import { sendMessage } from './sendMessage';
 
@@ -37,6 +39,8 @@ export const resolvers: Resolvers<TeamsContext> = {
   Mutation: {
     sendMessage: (_p, args, ctx) => sendMessage(args, ctx),
   },
+  Subscription: messagePostedResolvers.Subscription,
+  MessagePostedEvent: messagePostedResolvers.MessagePostedEvent as Resolvers<TeamsContext>['MessagePostedEvent'],
   Contact: {
     __resolveReference: (ref) => ({ email: ref.email }),
     messages: async (contact, { first, after }, ctx) => {

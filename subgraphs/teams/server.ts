@@ -3,6 +3,9 @@
  * directories and the message index into an `@apollo/subgraph` server (kit/subgraphServer.ts) and
  * starts building the index in the background; `index.ready()` resolves once it is built.
  *
+ * With `TEAMS_NOTIFICATION_URL` it also serves Graph's change-notification webhooks and subscribes
+ * to the watched channels (`teamsEvents.ts`); `Subscription.messagePosted` follows its event log.
+ *
  * Run directly (`npm run start:subgraph:teams`): listens on `TEAMS_SUBGRAPH_PORT` (4003) at
  * `SUBGRAPH_HOST` (127.0.0.1), prints `teams subgraph ready at <url>` once listening (the index may
  * still be warming; "message index ready" is logged when it is built), stops on SIGINT/SIGTERM.
@@ -22,6 +25,7 @@ import { createTeamsContext, type TeamsServices } from './context';
 import { createGraphClient } from './graphClient';
 import { createMessageIndex, type RefreshStats } from './messageIndex';
 import { resolvers } from './resolvers';
+import { createTeamsEvents, type TeamsEvents } from './teamsEvents';
 import { teamsCacheTtls, teamsEntityTags } from './teamsCacheTags';
 import { createUserDirectory } from './userDirectory';
 
@@ -40,6 +44,8 @@ export interface StartTeamsSubgraphOptions {
 
 export interface TeamsSubgraph extends SubgraphServer {
   config: TeamsConfig;
+  /** The event log, pipeline, webhooks and (with TEAMS_NOTIFICATION_URL) the subscription manager. */
+  events: TeamsEvents;
   index: {
     /** Resolves once the message index has been built. */
     ready(): Promise<void>;
@@ -61,19 +67,29 @@ export async function startTeamsSubgraph(opts: StartTeamsSubgraphOptions = {}): 
   const index = createMessageIndex({
     graph, directory, logger, refreshMs: config.indexRefreshMs, maxStalenessMs: config.indexMaxStalenessMs, maxMessages: config.indexMaxMessages,
   });
-  const services: TeamsServices = { graph, directory, users, index };
-  const server = await startSubgraphServer({
-    system: 'teams', sdl: subgraphSdl('teams'), resolvers, logger, port: opts.port, host: opts.host,
-    createContext: (info) => createTeamsContext(services, info), env, entityCache, entityTags: teamsEntityTags,
-  });
+  const events = await createTeamsEvents({ config, graph, directory, index, entityCache, logger });
+  const services: TeamsServices = { graph, directory, users, index, events: events.log };
+  let server: SubgraphServer;
+  try {
+    server = await startSubgraphServer({
+      system: 'teams', sdl: subgraphSdl('teams'), resolvers, logger, port: opts.port, host: opts.host,
+      createContext: (info) => createTeamsContext(services, info), env, entityCache, entityTags: teamsEntityTags, routes: events.routes,
+    });
+  } catch (err) {
+    await events.close();
+    throw err;
+  }
   index.start();
+  events.start(server.url);
   return {
     ...server,
     config,
+    events,
     index: { ready: () => index.ready(), refresh: () => index.refresh(), lastRefresh: () => index.lastRefresh() },
     async close() {
       index.close();
       await server.close();
+      await events.close();
     },
   };
 }

@@ -12,6 +12,10 @@ describe('subgraph server bootstrap', () => {
   beforeAll(async () => {
     server = await startSubgraphServer<{ requestId: string }>({
       system: 'sap', sdl: SDL, logger: pino({ level: 'silent' }), maxBodyBytes: 2048,
+      routes: [
+        { method: 'POST', path: '/webhooks/test', handle: async (req, res) => { res.writeHead(202, { 'x-seen': req.headers['x-marker'] ?? '' }); res.end(); } },
+        { method: 'POST', path: '/webhooks/fails', handle: async () => { throw new Error('secret=hunter2'); } },
+      ],
       createContext: ({ requestId }) => { contexts.push(requestId); return { requestId }; },
       resolvers: {
         Query: {
@@ -67,6 +71,17 @@ describe('subgraph server bootstrap', () => {
     const bad = await post('{"query": ');
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('BAD_REQUEST');
+    expect((await post({ query: '{ requestId }' })).status).toBe(200);
+  });
+
+  it('serves routes, 405 on a route path with another method, and masks a failing route as 500', async () => {
+    const hook = await fetch(server.url.replace('/graphql', '/webhooks/test'), { method: 'POST', headers: { 'x-marker': 'm1' }, body: '{}' });
+    expect([hook.status, hook.headers.get('x-seen')]).toEqual([202, 'm1']);
+    const wrongMethod = await fetch(server.url.replace('/graphql', '/webhooks/test'));
+    expect([wrongMethod.status, wrongMethod.headers.get('allow')]).toEqual([405, 'POST']);
+    const failed = await fetch(server.url.replace('/graphql', '/webhooks/fails'), { method: 'POST', body: '{}' });
+    expect(failed.status).toBe(500);
+    expect(await failed.text()).not.toContain('hunter2');
     expect((await post({ query: '{ requestId }' })).status).toBe(200);
   });
 });

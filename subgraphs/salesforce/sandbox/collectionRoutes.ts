@@ -8,7 +8,7 @@ import type { SandboxReply } from '../../kit/sandboxServer';
 import { SalesforceApiError, parseJsonBody } from './salesforceErrors';
 import { keyPrefixOf, normalizeId } from './salesforceIds';
 import { projectRecord } from './recordShape';
-import type { RestCall, RestResource } from './restSupport';
+import { changeOrigin, type RestCall, type RestResource } from './restSupport';
 import { fieldPaths, sobjectType } from './sobjectRoutes';
 import { findSObject, sobjectForPrefix } from './sobjectSchema';
 
@@ -75,7 +75,7 @@ function createMany(call: RestCall): SandboxReply {
   return saveAll(call, records, allOrNone, (raw) => {
     try {
       const { type, fields } = recordType(raw);
-      const rec = call.deps.store.create(type, fields, call.userId);
+      const rec = call.deps.store.create(type, fields, call.userId, changeOrigin(call));
       return { id: rec.id, success: true, errors: [] };
     } catch (err) {
       return failure(err);
@@ -95,7 +95,7 @@ function updateMany(call: RestCall): SandboxReply {
       id = norm ?? rawId;
       if (!norm) throw new SalesforceApiError(400, 'MALFORMED_ID', `malformed id ${rawId}`, ['Id']);
       const { id: _lower, Id: _upper, ...rest } = fields;
-      call.deps.store.update(type, norm, rest, call.userId);
+      call.deps.store.update(type, norm, rest, call.userId, changeOrigin(call));
       return { id: norm, success: true, errors: [] };
     } catch (err) {
       return failure(err, id);
@@ -116,7 +116,7 @@ function deleteMany(call: RestCall): SandboxReply {
       const rec = call.deps.store.get(def.name, id);
       if (!rec) throw new SalesforceApiError(400, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', []);
       if (rec.values.IsDeleted === true) throw new SalesforceApiError(400, 'ENTITY_IS_DELETED', 'entity is deleted', []);
-      call.deps.store.delete(def.name, id, call.userId);
+      call.deps.store.delete(def.name, id, call.userId, changeOrigin(call));
       return { id, success: true, errors: [] };
     } catch (err) {
       return failure(err, normalizeId(raw) ?? raw);

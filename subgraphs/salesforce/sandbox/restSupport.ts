@@ -65,6 +65,11 @@ export interface RestCall {
   deps: RestDeps;
 }
 
+/** CDC's `changeOrigin` of a change made by this REST call, e.g. `com/salesforce/api/rest/59.0`. */
+export function changeOrigin(call: RestCall): string {
+  return `com/salesforce/api/rest/${call.version}`;
+}
+
 export type RestHandler = (call: RestCall) => SandboxReply | Promise<SandboxReply>;
 
 export interface RestResource {

@@ -2,13 +2,18 @@
  * The Salesforce sandbox: a real HTTP server speaking enough of Salesforce's REST wire protocol
  * (OAuth token endpoint, `/services/data/vNN.0` query, sObject CRUD, collections, composite,
  * describe) that unmodified jsforce works against it, over a seeded org of 500 Accounts and 5000
- * Contacts whose emails are the cross-system identity. See README.md for credentials and knobs.
+ * Contacts whose emails are the cross-system identity. Record changes are published as Change Data
+ * Capture events on the Streaming API (`/cometd/NN.0`, faye). See README.md for credentials and knobs.
  */
 import type { Logger } from 'pino';
 import { createLogger } from '../../kit/logger';
 import { DEFAULT_SEED, type SeedSize } from '../../kit/seedPeople';
 import { startSandboxServer, type SandboxServer } from '../../kit/sandboxServer';
+import { changeEventAdminRoutes } from './changeEventAdmin';
+import { changeEventsOf } from './changeEvents';
+import { createChangeEventStream, type ChangeEventStream } from './changeEventStream';
 import { collectionResources } from './collectionRoutes';
+import { mountCometd, type CometdEndpoint } from './cometdEndpoint';
 import { compositeResource } from './compositeRoutes';
 import { describeResources, versionsRoute } from './describe';
 import { loadJwtKey, oauthRoutes } from './oauthRoutes';
@@ -16,7 +21,7 @@ import { queryResources, MAX_BATCH, MIN_BATCH } from './queryRoutes';
 import { createApiUsage, mountResources, withLimitHeader, type ApiUsage, type RestDeps, type RestResource } from './restSupport';
 import { salesforceErrorReply, sessionInvalid } from './salesforceErrors';
 import { createSalesforceStore, type SalesforceStore } from './salesforceStore';
-import { DEFAULT_USERNAME, ORG_ID } from './seedRecords';
+import { DEFAULT_USERNAME, INTEGRATION_USER_ID, ORG_ID } from './seedRecords';
 import { createSessionStore, type SessionStore } from './sessions';
 import { sobjectResources } from './sobjectRoutes';
 
@@ -34,6 +39,18 @@ export interface SalesforceCredentials {
   securityToken?: string;
   /** PEM public keys or X.509 certificates registered for the JWT bearer flow. @default [] (JWT bearer disabled) */
   jwtPublicKeys?: string[];
+}
+
+/** Change Data Capture over the Streaming API. */
+export interface ChangeDataCaptureOptions {
+  /** How long events stay replayable (also `cdcRetentionMs` in `/__admin/settings`). @default 259_200_000 (72 h) */
+  retentionMs?: number;
+  /** Most events retained. @default 100_000 */
+  maxRetained?: number;
+  /** Replay id of the first event. @default the clock in ms at start (ids keep growing across restarts) */
+  firstReplayId?: number;
+  /** Seconds a CometD `/meta/connect` is held open. @default 110 */
+  connectTimeoutSeconds?: number;
 }
 
 export interface SalesforceSandboxOptions {
@@ -55,14 +72,20 @@ export interface SalesforceSandboxOptions {
   defaultBatchSize?: number;
   /** Credentials of the connected app and integration user. @default see SalesforceCredentials */
   credentials?: SalesforceCredentials;
-  /** Clock, for tests that move time (session TTL, daily limit, date literals). @default Date.now */
+  /** Clock, for tests that move time (session TTL, daily limit, date literals, event retention). @default Date.now */
   now?: () => number;
+  /** Change Data Capture settings. @default see ChangeDataCaptureOptions */
+  cdc?: ChangeDataCaptureOptions;
 }
 
 export interface SalesforceSandbox extends SandboxServer {
   store: SalesforceStore;
   sessions: SessionStore;
   usage: ApiUsage;
+  /** The Change Data Capture event bus (retained events, replay ids). */
+  changeEvents: ChangeEventStream;
+  /** The Streaming API endpoint. */
+  cometd: CometdEndpoint;
   orgId: string;
   /** The credentials in force, defaults filled in. */
   credentials: Required<SalesforceCredentials>;
@@ -100,6 +123,18 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   const jwtKeys = credentials.jwtPublicKeys.map(loadJwtKey);
 
   const store = createSalesforceStore({ seed: options.seed ?? DEFAULT_SEED, size: options.size ?? {}, username: credentials.username, now });
+  const cdc = options.cdc ?? {};
+  fail(positiveInt('cdc.retentionMs', cdc.retentionMs ?? 1));
+  fail(positiveInt('cdc.maxRetained', cdc.maxRetained ?? 1));
+  fail(positiveInt('cdc.connectTimeoutSeconds', cdc.connectTimeoutSeconds ?? 1, 1, 3600));
+  const changeEvents = createChangeEventStream({ ...cdc, now });
+  store.onChanges((changes) => {
+    try {
+      changeEvents.publish(changeEventsOf(changes));
+    } catch (err) {
+      logger.error({ err }, 'publishing change events failed');
+    }
+  });
   const sessions = createSessionStore({ ttlSeconds: () => settings.sessionTtlSeconds, now });
   const usage = createApiUsage(settings.dailyApiLimit, now);
   const deps: RestDeps = { store, sessions, usage, logger, now, defaultBatchSize: () => settings.defaultBatchSize };
@@ -108,6 +143,8 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   ];
   resources.push(compositeResource(() => resources));
 
+  /** The Streaming API endpoint, mounted once the server listens (the token admin endpoint ends its clients). */
+  const streaming: { endpoint?: CometdEndpoint } = {};
   const server = await startSandboxServer({
     system: 'salesforce',
     logger,
@@ -129,20 +166,25 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       }
       return null;
     },
-    expireTokens: () => sessions.expireAll(),
+    adminRoutes: changeEventAdminRoutes({ stream: changeEvents, defaultUserId: INTEGRATION_USER_ID, now }),
+    expireTokens: () => {
+      sessions.expireAll();
+      streaming.endpoint?.dropClients();
+    },
     resetData: () => {
       store.reset();
       usage.set(0);
     },
     settings: {
-      get: () => ({ ...settings, apiUsage: usage.used(), sessions: sessions.size(), records: store.counts() }),
+      get: () => ({ ...settings, apiUsage: usage.used(), cdcRetentionMs: changeEvents.retentionMs(), sessions: sessions.size(), records: store.counts() }),
       patch(changes) {
-        const known = new Set(['dailyApiLimit', 'sessionTtlSeconds', 'defaultBatchSize', 'apiUsage']);
+        const known = new Set(['dailyApiLimit', 'sessionTtlSeconds', 'defaultBatchSize', 'apiUsage', 'cdcRetentionMs']);
         for (const k of Object.keys(changes)) if (!known.has(k)) return `unknown setting '${k}' (known: ${[...known].join(', ')})`;
         const problem = (changes.dailyApiLimit !== undefined ? positiveInt('dailyApiLimit', changes.dailyApiLimit) : null)
           ?? (changes.sessionTtlSeconds !== undefined ? positiveInt('sessionTtlSeconds', changes.sessionTtlSeconds) : null)
           ?? (changes.defaultBatchSize !== undefined ? positiveInt('defaultBatchSize', changes.defaultBatchSize, MIN_BATCH, MAX_BATCH) : null)
-          ?? (changes.apiUsage !== undefined ? positiveInt('apiUsage', changes.apiUsage, 0) : null);
+          ?? (changes.apiUsage !== undefined ? positiveInt('apiUsage', changes.apiUsage, 0) : null)
+          ?? (changes.cdcRetentionMs !== undefined ? positiveInt('cdcRetentionMs', changes.cdcRetentionMs) : null);
         if (problem) return problem;
         if (changes.dailyApiLimit !== undefined) {
           settings.dailyApiLimit = changes.dailyApiLimit as number;
@@ -151,10 +193,22 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
         if (changes.sessionTtlSeconds !== undefined) settings.sessionTtlSeconds = changes.sessionTtlSeconds as number;
         if (changes.defaultBatchSize !== undefined) settings.defaultBatchSize = changes.defaultBatchSize as number;
         if (changes.apiUsage !== undefined) usage.set(changes.apiUsage as number);
+        if (changes.cdcRetentionMs !== undefined) changeEvents.setRetentionMs(changes.cdcRetentionMs as number);
         return null;
       },
     },
   }, options.port ?? 0, options.host ?? '127.0.0.1');
+  const cometd = mountCometd({
+    server: server.server, sessions, stream: changeEvents, logger, counters: server.counters, faults: server.faults,
+    timeoutSeconds: cdc.connectTimeoutSeconds ?? 110,
+  });
+  streaming.endpoint = cometd;
   logger.debug({ url: server.url, orgId: ORG_ID }, 'salesforce sandbox listening');
-  return { ...server, store, sessions, usage, orgId: ORG_ID, credentials };
+  return {
+    ...server, store, sessions, usage, changeEvents, cometd, orgId: ORG_ID, credentials,
+    async close() {
+      cometd.close();
+      await server.close();
+    },
+  };
 }

@@ -2,7 +2,9 @@
  * The sandbox org's records, in memory: seeded Accounts, Contacts and Users, indexed by id, by
  * Contact email (lower-cased) and by Contact AccountId. Deletes are soft (IsDeleted, visible to
  * queryAll). Every mutation can be recorded in a journal so that allOrNone collections and
- * composite requests roll back as a unit.
+ * composite requests roll back as a unit. Committed changes are reported to `onChanges` listeners
+ * once per transaction (the outermost journal's commit, or each mutation outside a journal): this is
+ * what Change Data Capture publishes; rolled-back changes are never reported.
  */
 import type { SeedSize } from '../../kit/seedPeople';
 import { SalesforceApiError } from './salesforceErrors';
@@ -18,6 +20,24 @@ export interface SfRecord {
   /** Field values by canonical API name; datetimes are epoch milliseconds. Replaced, never mutated. */
   values: FieldValues;
 }
+
+/** One committed record change, as Change Data Capture sees it. */
+export interface RecordChange {
+  type: string;
+  id: string;
+  kind: 'CREATE' | 'UPDATE' | 'DELETE';
+  /** Values before the change; null for CREATE. */
+  before: FieldValues | null;
+  after: FieldValues;
+  userId: string;
+  /** Where the change came from, e.g. `com/salesforce/api/rest/59.0`. */
+  origin: string;
+  /** Epoch ms of the change. */
+  at: number;
+}
+
+/** The origin of changes made without one (seed, internal calls). */
+export const DEFAULT_ORIGIN = 'com/salesforce/api/rest';
 
 export interface Journal {
   /** Keep the changes and stop recording. */
@@ -36,10 +56,12 @@ export interface SalesforceStore {
   contactsByEmail(email: string): readonly SfRecord[];
   /** Contacts whose AccountId is `accountId`. */
   contactsOfAccount(accountId: string): readonly SfRecord[];
-  create(type: string, body: Record<string, unknown>, userId: string): SfRecord;
-  update(type: string, id: string, body: Record<string, unknown>, userId: string): SfRecord;
+  create(type: string, body: Record<string, unknown>, userId: string, origin?: string): SfRecord;
+  update(type: string, id: string, body: Record<string, unknown>, userId: string, origin?: string): SfRecord;
   /** Soft-delete; deleting an Account deletes its Contacts too, as Salesforce cascades. */
-  delete(type: string, id: string, userId: string): void;
+  delete(type: string, id: string, userId: string, origin?: string): void;
+  /** Calls `listener` with the changes of every committed transaction; returns the unsubscribe. */
+  onChanges(listener: (changes: RecordChange[]) => void): () => void;
   /** Start recording undo steps until `commit()` or `rollback()`; journals nest. */
   begin(): Journal;
   /** Discard all changes and rebuild the seeded org. */
@@ -71,6 +93,20 @@ export function createSalesforceStore(opts: StoreOptions): SalesforceStore {
   /** Open journals, innermost last; mutations record their undo step in the innermost. */
   const journals: Array<Array<() => void>> = [];
   const record = (undo: () => void): void => { journals[journals.length - 1]?.push(undo); };
+  /** Changes not yet committed (inside a journal); `marks` holds each open journal's start. */
+  let pending: RecordChange[] = [];
+  const marks: number[] = [];
+  const listeners = new Set<(changes: RecordChange[]) => void>();
+  function flush(): void {
+    if (journals.length > 0 || pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    for (const l of [...listeners]) l(batch);
+  }
+  function changed(change: RecordChange): void {
+    pending.push(change);
+    flush();
+  }
 
   function addToIndex(map: Map<string, SfRecord[]>, key: unknown, rec: SfRecord): void {
     if (typeof key !== 'string' || key === '') return;
@@ -139,6 +175,8 @@ export function createSalesforceStore(opts: StoreOptions): SalesforceStore {
 
   function seed(): void {
     journals.length = 0;
+    marks.length = 0;
+    pending = [];
     byId = new Map();
     byType = new Map();
     byEmail = new Map();
@@ -161,7 +199,7 @@ export function createSalesforceStore(opts: StoreOptions): SalesforceStore {
     all: (type) => byType.get(type) ?? [],
     contactsByEmail: (email) => byEmail.get(email.toLowerCase()) ?? [],
     contactsOfAccount: (accountId) => byAccount.get(accountId) ?? [],
-    create(type, body, userId) {
+    create(type, body, userId, origin = DEFAULT_ORIGIN) {
       const def = dmlDef(type, 'insert');
       if (Object.keys(body).some((k) => k.toLowerCase() === 'id')) {
         throw new SalesforceApiError(400, 'INVALID_FIELD', 'cannot specify Id in an insert call');
@@ -179,9 +217,10 @@ export function createSalesforceStore(opts: StoreOptions): SalesforceStore {
       const rec: SfRecord = { type: def.name, id: makeId(def.keyPrefix, n), values: derive(def, values) };
       insert(rec);
       record(() => unInsert(rec));
+      changed({ type: def.name, id: rec.id, kind: 'CREATE', before: null, after: rec.values, userId, origin, at: now });
       return rec;
     },
-    update(type, id, body, userId) {
+    update(type, id, body, userId, origin = DEFAULT_ORIGIN) {
       const def = dmlDef(type, 'update');
       const rec = live(def.name, id);
       const changes = validateRecordBody(def, body, 'update', exists, id);
@@ -189,9 +228,10 @@ export function createSalesforceStore(opts: StoreOptions): SalesforceStore {
       const before = rec.values;
       setValues(rec, derive(def, { ...before, ...changes, LastModifiedDate: now, LastModifiedById: userId, SystemModstamp: now }));
       record(() => setValues(rec, before));
+      changed({ type: def.name, id, kind: 'UPDATE', before, after: rec.values, userId, origin, at: now });
       return rec;
     },
-    delete(type, id, userId) {
+    delete(type, id, userId, origin = DEFAULT_ORIGIN) {
       const def = dmlDef(type, 'delete');
       const rec = live(def.name, id);
       const now = opts.now();
@@ -201,14 +241,18 @@ export function createSalesforceStore(opts: StoreOptions): SalesforceStore {
         const before = v.values;
         setValues(v, { ...before, IsDeleted: true, LastModifiedDate: now, LastModifiedById: userId, SystemModstamp: now });
         record(() => setValues(v, before));
+        changed({ type: v.type, id: v.id, kind: 'DELETE', before, after: v.values, userId, origin, at: now });
       }
     },
     begin() {
       const steps: Array<() => void> = [];
       journals.push(steps);
-      const close = (): void => {
+      marks.push(pending.length);
+      const close = (): number => {
         const i = journals.lastIndexOf(steps);
-        if (i >= 0) journals.splice(i, 1);
+        if (i < 0) return pending.length;
+        journals.splice(i, 1);
+        return marks.splice(i, 1)[0] ?? pending.length;
       };
       return {
         commit() {
@@ -216,13 +260,19 @@ export function createSalesforceStore(opts: StoreOptions): SalesforceStore {
           // An enclosing journal must still be able to undo what this one kept.
           journals[journals.length - 1]?.push(...steps);
           steps.length = 0;
+          flush();
         },
         rollback() {
-          close();
+          const mark = close();
           for (let i = steps.length - 1; i >= 0; i--) steps[i]?.();
           steps.length = 0;
+          pending.length = Math.min(pending.length, mark);
         },
       };
+    },
+    onChanges(listener) {
+      listeners.add(listener);
+      return () => { listeners.delete(listener); };
     },
     reset: seed,
     counts: () => Object.fromEntries([...byType.entries()].map(([t, l]) => [t, l.length])),

@@ -8,7 +8,7 @@ import { SalesforceApiError, notFound, parseJsonBody } from './salesforceErrors'
 import { keyPrefixOf, normalizeId } from './salesforceIds';
 import type { SfRecord } from './salesforceStore';
 import { allFieldPaths, projectRecord, resolvePath } from './recordShape';
-import type { RestCall, RestResource } from './restSupport';
+import { changeOrigin, type RestCall, type RestResource } from './restSupport';
 import { findSObject, type SObjectDef } from './sobjectSchema';
 
 export function sobjectType(name: string | undefined): SObjectDef {
@@ -50,7 +50,7 @@ function retrieve(call: RestCall) {
 function create(call: RestCall) {
   const def = sobjectType(call.params.type);
   const body = parseJsonBody(call.req.body) as Record<string, unknown>;
-  const rec = call.deps.store.create(def.name, body, call.userId);
+  const rec = call.deps.store.create(def.name, body, call.userId, changeOrigin(call));
   return {
     status: 201,
     headers: { Location: `/services/data/v${call.version}/sobjects/${def.name}/${rec.id}` },
@@ -63,7 +63,7 @@ function update(call: RestCall) {
   const id = idForType(def, call.params.id ?? '');
   liveRecord(call, def, id);
   const body = parseJsonBody(call.req.body) as Record<string, unknown>;
-  call.deps.store.update(def.name, id, body, call.userId);
+  call.deps.store.update(def.name, id, body, call.userId, changeOrigin(call));
   return { status: 204 };
 }
 
@@ -71,7 +71,7 @@ function destroy(call: RestCall) {
   const def = sobjectType(call.params.type);
   const id = idForType(def, call.params.id ?? '');
   liveRecord(call, def, id);
-  call.deps.store.delete(def.name, id, call.userId);
+  call.deps.store.delete(def.name, id, call.userId, changeOrigin(call));
   return { status: 204 };
 }
 

@@ -14,6 +14,7 @@ import { createSalesOrderService } from './salesOrderRoutes';
 import { errorReply, kitErrorReply, SapCode } from './sapErrors';
 import { createSapStore, type SapStore } from './sapStore';
 import { constantTimeEqual } from '../../kit/constantTimeEqual';
+import { createEventMesh, type EventMesh, type EventMeshOptions } from './eventMesh';
 
 /** The default communication user. */
 export const DEFAULT_SAP_USER = 'LUMINA_COMM';
@@ -39,6 +40,12 @@ export interface SapSandboxOptions {
   requireCsrf?: boolean;
   /** Request body cap (413 above). @default 10 MiB */
   maxBodyBytes?: number;
+  /**
+   * Business events to registered webhooks (see eventMesh.ts): CloudEvents `source`, handshake origin
+   * and the QoS 1 retry policy.
+   * @default { source: '/default/sap.s4.beh/S4HCLNT100', origin: 'sap-event-mesh.sandbox.lumina.local', maxAttempts: 8, initialBackoffMs: 250, maxBackoffMs: 30000, timeoutMs: 5000, maxQueue: 10000 }
+   */
+  events?: EventMeshOptions;
 }
 
 export interface SapSandbox extends SandboxServer {
@@ -49,6 +56,8 @@ export interface SapSandbox extends SandboxServer {
   services: { salesOrder: string; businessPartner: string };
   /** The first configured user, for clients and tests. */
   credentials: { username: string; password: string };
+  /** Webhook registrations and event delivery (also at `/__admin/webhooks`, `/__admin/events`). */
+  events: EventMesh;
 }
 
 function checkPageSize(v: unknown, key: string): string | null {
@@ -82,6 +91,19 @@ export async function startSapSandbox(options: SapSandboxOptions = {}): Promise<
   const csrf = createCsrfSessions();
   const deps: ServiceDeps = { store, settings, csrf, logger, userOf: (req) => basicUser(req, users) ?? '' };
   const services = [createSalesOrderService(deps), createBusinessPartnerService(deps)];
+  const events = createEventMesh(store, logger, options.events);
+  // Every request that wrote something raises its business events once it is answered (a rolled-back
+  // changeset raises none); delivery runs in the background.
+  const routes = services.flatMap((s) => s.routes()).map((r) => ({
+    ...r,
+    handler: async (req: SandboxRequest): Promise<SandboxReply> => {
+      try {
+        return await r.handler(req);
+      } finally {
+        events.publishChanges();
+      }
+    },
+  }));
 
   const unauthorized = (): SandboxReply => errorReply(401, SapCode.unauthorized, 'Logon failed: user name or password is incorrect', {
     headers: { 'www-authenticate': `Basic realm="SAP NetWeaver Application Server [${SYSTEM_ID}/${DEFAULT_CLIENT}]"` },
@@ -90,12 +112,13 @@ export async function startSapSandbox(options: SapSandboxOptions = {}): Promise<
   const server = await startSandboxServer({
     system: 'sap',
     logger,
-    routes: services.flatMap((s) => s.routes()),
+    routes,
     errorReply: kitErrorReply,
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     guard: (req) => (basicUser(req, users) ? null : unauthorized()),
     expireTokens: () => csrf.expireAll(),
     resetData: () => store.reset(),
+    adminRoutes: events.adminRoutes(),
     settings: {
       get: () => ({ ...settings }),
       patch(changes) {
@@ -108,10 +131,18 @@ export async function startSapSandbox(options: SapSandboxOptions = {}): Promise<
         return null;
       },
     },
-  }, options.port ?? 0, options.host ?? '127.0.0.1');
+  }, options.port ?? 0, options.host ?? '127.0.0.1').catch(async (err: unknown) => {
+    await events.close();
+    throw err;
+  });
 
   return {
     ...server,
+    events,
+    async close() {
+      await events.close();
+      await server.close();
+    },
     store,
     settings,
     services: {

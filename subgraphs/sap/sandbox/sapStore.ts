@@ -2,7 +2,8 @@
  * The sandbox's in-memory database: one table per entity set (rows by key, kept in key order),
  * a parent index per child table (items by sales order, addresses by business partner, emails and
  * phones by address), lazily built value indexes for `eq`/`or` chains, and a journal so that a
- * `$batch` changeset can be rolled back atomically.
+ * `$batch` changeset can be rolled back atomically. Committed writes are also remembered per row
+ * (`takeChanges`), which is what the business-event emitter (`eventMesh.ts`) turns into CloudEvents.
  */
 import { compareKeys, keyOf, type EntitySetDef, type NavDef, type Rec } from './edmModel';
 import { businessPartnerService } from './businessPartnerModel';
@@ -23,6 +24,14 @@ interface Table {
 }
 
 interface JournalEntry { set: string; key: string; prev: Rec | undefined }
+
+/** A row written since the last `takeChanges`: its state before the first write and now (undefined = absent). */
+export interface StoreChange {
+  set: string;
+  key: string;
+  before: Rec | undefined;
+  after: Rec | undefined;
+}
 
 export interface SapStore {
   readonly sets: ReadonlyMap<string, EntitySetDef>;
@@ -46,7 +55,12 @@ export interface SapStore {
   begin(): void;
   commit(): void;
   rollback(): void;
-  /** Restore the seed data. */
+  /**
+   * Rows changed by committed writes since the last call (one entry per row, in first-write order),
+   * then forgets them. Writes a rolled-back changeset made are not reported. For the event emitter.
+   */
+  takeChanges(): StoreChange[];
+  /** Restore the seed data (and forget pending changes: a reset is no business event). */
   reset(): void;
 }
 
@@ -57,6 +71,9 @@ export function createSapStore(seedOptions: SapSeedOptions = {}): SapStore {
   let currencies = new Map<string, string>();
   let journal: JournalEntry[] | null = null;
   let journalNextOrder = 0;
+  /** Rows written since the last `takeChanges`, with their state before the first write. */
+  let changes = new Map<string, { set: string; key: string; before: Rec | undefined }>();
+  let journalChanges: typeof changes | null = null;
 
   function table(set: string): Table {
     const t = tables.get(set);
@@ -133,10 +150,15 @@ export function createSapStore(seedOptions: SapSeedOptions = {}): SapStore {
     nextOrder = seed.nextSalesOrder;
     currencies = seed.customerCurrency;
     journal = null;
+    changes = new Map();
+    journalChanges = null;
   }
 
   function record(set: string, key: string): void {
-    if (journal) journal.push({ set, key, prev: table(set).rows.get(key) });
+    const prev = table(set).rows.get(key);
+    if (journal) journal.push({ set, key, prev });
+    const id = `${set}\u0000${key}`;
+    if (!changes.has(id)) changes.set(id, { set, key, before: prev });
   }
 
   load();
@@ -197,9 +219,11 @@ export function createSapStore(seedOptions: SapSeedOptions = {}): SapStore {
     begin() {
       journal = [];
       journalNextOrder = nextOrder;
+      journalChanges = new Map(changes);
     },
     commit() {
       journal = null;
+      journalChanges = null;
     },
     rollback() {
       if (!journal) return;
@@ -210,6 +234,14 @@ export function createSapStore(seedOptions: SapSeedOptions = {}): SapStore {
       }
       nextOrder = journalNextOrder;
       journal = null;
+      if (journalChanges) changes = journalChanges;
+      journalChanges = null;
+    },
+    takeChanges() {
+      if (journal) return [];
+      const out = [...changes.values()].map((c) => ({ ...c, after: table(c.set).rows.get(c.key) }));
+      changes = new Map();
+      return out;
     },
     reset: load,
   };

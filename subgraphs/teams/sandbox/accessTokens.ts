@@ -45,6 +45,11 @@ export interface AccessTokenService {
    * The token is registered as issued, so only the claims decide whether it is accepted.
    */
   mint(claims: Record<string, unknown>): Promise<string>;
+  /**
+   * Sign claims with the sandbox key without registering them as an access token (for tokens that
+   * are not Graph access tokens, such as change-notification `validationTokens`).
+   */
+  sign(claims: Record<string, unknown>): Promise<string>;
   verify(token: string): Promise<VerifyResult>;
   /** Revoke every token issued so far. */
   revokeAll(): void;
@@ -133,6 +138,7 @@ export async function createAccessTokenService(tenantId: string): Promise<Access
       remember(uti, typeof claims.exp === 'number' ? claims.exp : Number.MAX_SAFE_INTEGER);
       return sign({ ...claims, uti });
     },
+    sign,
     async verify(token) {
       if (!token) return { ok: false, message: 'Access token is empty.' };
       try {

@@ -11,12 +11,16 @@ import type { SandboxReply } from '../../kit/sandboxServer';
 /** The Graph error codes this sandbox uses, by the HTTP status they go with. */
 export type GraphErrorCode =
   | 'BadRequest'
+  | 'InvalidRequest'
+  | 'ValidationError'
+  | 'ExtensionError'
   | 'Request_BadRequest'
   | 'Request_UnsupportedQuery'
   | 'InvalidAuthenticationToken'
   | 'Forbidden'
   | 'Authorization_RequestDenied'
   | 'NotFound'
+  | 'ResourceNotFound'
   | 'itemNotFound'
   | 'Request_ResourceNotFound'
   | 'MethodNotAllowed'

@@ -15,6 +15,7 @@ import { createLogger } from '../../kit/logger';
 import { startSandboxServer, type SandboxReply, type SandboxServer } from '../../kit/sandboxServer';
 import { createAccessTokenService, type AccessTokenService } from './accessTokens';
 import { batchRoutes } from './batchRoutes';
+import { createChangeNotifier, type ChangeNotifier } from './changeNotifier';
 import { deltaRoutes } from './deltaRoutes';
 import { entraRoutes } from './entraRoutes';
 import { kitErrorReply } from './graphErrors';
@@ -22,11 +23,14 @@ import { createGraphPipeline, type GraphPipeline } from './graphRouter';
 import { buildGraphData } from './graphSeed';
 import type { GraphData, GraphSize } from './graphStore';
 import { messagesRoutes } from './messagesRoutes';
+import { notificationAdminRoutes } from './notificationAdminRoutes';
 import {
   DEFAULT_APPS, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_DOMAIN, DEFAULT_TENANT_ID, registerApps,
   type GraphSandboxApp,
 } from './registeredApps';
 import { createSandboxSettings, type SandboxSettings } from './sandboxSettings';
+import { subscriptionsRoutes } from './subscriptionsRoutes';
+import { createSubscriptionStore, type SubscriptionStore } from './subscriptionStore';
 import { teamsRoutes, type StoreRef } from './teamsRoutes';
 import { createThrottle } from './throttle';
 import { defaultTlsDir, ensureTlsCertificate } from './tlsCertificate';
@@ -55,6 +59,18 @@ export interface GraphSandboxOptions {
   requestsPerSecond?: number;
   /** Lifetime of issued access tokens. @default 3599 */
   tokenLifetimeSeconds?: number;
+  /** Longest subscription lifetime accepted (Teams `chatMessage`: 4320 minutes in current Graph docs). @default 4320 */
+  maxSubscriptionMinutes?: number;
+  /** Delivery attempts per notification POST, the first included (real Graph retries for up to 4 h). @default 4 */
+  notificationAttempts?: number;
+  /** Wait before the first redelivery, doubled for each further one. @default 1000 */
+  notificationRetryBaseMs?: number;
+  /** A notification POST slower than this counts as failed (Graph: 3 s). @default 3000 */
+  notificationTimeoutMs?: number;
+  /** How long the validation handshake may take (Graph: 10 s). @default 10000 */
+  validationTimeoutMs?: number;
+  /** Accept `http://` notification URLs (real Graph requires https; local subgraphs serve http). @default true */
+  allowHttpNotificationUrls?: boolean;
 }
 
 export interface GraphSandbox extends SandboxServer {
@@ -76,6 +92,10 @@ export interface GraphSandbox extends SandboxServer {
   data(): GraphData;
   /** Register another client app at runtime (also `POST /__admin/apps`). */
   registerApp(app: GraphSandboxApp): void;
+  /** The change-notification subscriptions (cleared by `POST /__admin/reset`). */
+  subscriptions: SubscriptionStore;
+  /** Notification delivery: `idle()` waits for deliveries and retries, `deliveries()` lists attempts. */
+  notifications: ChangeNotifier;
 }
 
 function readJson(body: Buffer): unknown {
@@ -98,6 +118,11 @@ export async function startGraphSandbox(options: GraphSandboxOptions = {}): Prom
   const settings = createSandboxSettings({
     requestsPerSecond: options.requestsPerSecond ?? 100,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599,
+    maxSubscriptionMinutes: options.maxSubscriptionMinutes ?? 4320,
+    notificationAttempts: options.notificationAttempts ?? 4,
+    notificationRetryBaseMs: options.notificationRetryBaseMs ?? 1000,
+    notificationTimeoutMs: options.notificationTimeoutMs ?? 3000,
+    validationTimeoutMs: options.validationTimeoutMs ?? 10_000,
   });
   const logger = options.logger ?? createLogger('graph-sandbox', { system: 'teams' });
   const seed = options.seed ?? DEFAULT_SEED;
@@ -105,6 +130,8 @@ export async function startGraphSandbox(options: GraphSandboxOptions = {}): Prom
   const [tls, tokens] = await Promise.all([ensureTlsCertificate(options.tlsDir ?? defaultTlsDir()), createAccessTokenService(tenantId)]);
   const ref: StoreRef = { data: buildGraphData(tenantId, seed, size) };
   const throttle = createThrottle(() => settings.get().requestsPerSecond);
+  const subscriptions = createSubscriptionStore();
+  const notifier = createChangeNotifier({ tenantId, store: subscriptions, tokens, settings: settings.get, logger });
   const adminSettings = {
     get: settings.get,
     patch(changes: Record<string, unknown>): string | null {
@@ -118,7 +145,10 @@ export async function startGraphSandbox(options: GraphSandboxOptions = {}): Prom
   const late: { server?: SandboxServer } = {};
   const pipeline: GraphPipeline = createGraphPipeline({
     routes: [
-      ...teamsRoutes(ref), ...deltaRoutes(ref), ...messagesRoutes(ref), ...usersRoutes(ref),
+      ...teamsRoutes(ref), ...deltaRoutes(ref),
+      ...messagesRoutes(ref, (posted) => { notifier.messageChanged({ ...posted, changeType: 'created' }); }),
+      ...usersRoutes(ref),
+      ...subscriptionsRoutes({ ref, store: subscriptions, settings: settings.get, allowHttp: options.allowHttpNotificationUrls ?? true }),
       ...batchRoutes(() => pipeline),
     ],
     tokens,
@@ -145,9 +175,10 @@ export async function startGraphSandbox(options: GraphSandboxOptions = {}): Prom
     resetData: () => {
       ref.data = buildGraphData(tenantId, seed, size);
       throttle.reset();
+      subscriptions.clear();
     },
     settings: adminSettings,
-    adminRoutes: [{
+    adminRoutes: [...notificationAdminRoutes({ ref, store: subscriptions, notifier }), {
       method: 'POST', path: '/__admin/apps',
       handler: (req): SandboxReply => {
         const app = readJson(req.body);
@@ -177,5 +208,11 @@ export async function startGraphSandbox(options: GraphSandboxOptions = {}): Prom
     settings: adminSettings,
     data: () => ref.data,
     registerApp,
+    subscriptions,
+    notifications: notifier,
+    async close() {
+      await notifier.close();
+      await server.close();
+    },
   };
 }

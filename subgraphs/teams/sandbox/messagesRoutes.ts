@@ -19,7 +19,7 @@ import type { SandboxReply } from '../../kit/sandboxServer';
 import { GraphHttpError } from './graphErrors';
 import type { GraphRequest, GraphRoute } from './graphRouter';
 import {
-  channelMessages, type ChannelMessages, type GraphChannel, type GraphTeam, type MessageRecord, touchRoot,
+  channelMessages, type ChannelMessages, type ChatMessage, type GraphChannel, type GraphTeam, type MessageRecord, touchRoot,
 } from './graphStore';
 import { createMessage, parseNewMessage } from './newMessage';
 import { decodeToken, encodeToken, linkWith, parseTop } from './odataQuery';
@@ -126,7 +126,10 @@ function getReply(ref: StoreRef, req: GraphRequest): SandboxReply {
   return { status: 200, body: { '@odata.context': `${loc.base}/messages('${root.message.id}')/replies/$entity`, ...reply.message } };
 }
 
-function post(ref: StoreRef, req: GraphRequest, asReply: boolean): SandboxReply {
+/** Told about every message created through the API (the change notifications hang off it). */
+export type MessagePosted = (change: { teamId: string; channelId: string; message: ChatMessage }) => void;
+
+function post(ref: StoreRef, req: GraphRequest, asReply: boolean, onPosted?: MessagePosted): SandboxReply {
   const loc = locate(ref, req);
   const root = asReply ? rootOrThrow(loc, req.params.messageId ?? '') : null;
   const input = parseNewMessage(req, ref.data);
@@ -138,17 +141,18 @@ function post(ref: StoreRef, req: GraphRequest, asReply: boolean): SandboxReply 
     loc.store.roots.push(rec);
     touchRoot(ref.data, rec, rec.message.createdDateTime);
   }
+  onPosted?.({ teamId: loc.team.id, channelId: loc.channel.id, message: rec.message });
   const context = root ? `${loc.base}/messages('${root.message.id}')/replies/$entity` : `${loc.base}/messages/$entity`;
   return { status: 201, body: { '@odata.context': context, ...rec.message } };
 }
 
-export function messagesRoutes(ref: StoreRef): GraphRoute[] {
+export function messagesRoutes(ref: StoreRef, onPosted?: MessagePosted): GraphRoute[] {
   return [
     { method: 'GET', path: PREFIX, name: `GET ${NAME}`, roles: MESSAGE_READ_ROLES, handler: (req) => listMessages(ref, req) },
-    { method: 'POST', path: PREFIX, name: `POST ${NAME}`, roles: MESSAGE_SEND_ROLES, handler: (req) => post(ref, req, false) },
+    { method: 'POST', path: PREFIX, name: `POST ${NAME}`, roles: MESSAGE_SEND_ROLES, handler: (req) => post(ref, req, false, onPosted) },
     { method: 'GET', path: `${PREFIX}/:messageId`, name: `GET ${NAME}/{id}`, roles: MESSAGE_READ_ROLES, handler: (req) => getMessage(ref, req) },
     { method: 'GET', path: `${PREFIX}/:messageId/replies`, name: `GET ${NAME}/{id}/replies`, roles: MESSAGE_READ_ROLES, handler: (req) => listReplies(ref, req) },
-    { method: 'POST', path: `${PREFIX}/:messageId/replies`, name: `POST ${NAME}/{id}/replies`, roles: MESSAGE_SEND_ROLES, handler: (req) => post(ref, req, true) },
+    { method: 'POST', path: `${PREFIX}/:messageId/replies`, name: `POST ${NAME}/{id}/replies`, roles: MESSAGE_SEND_ROLES, handler: (req) => post(ref, req, true, onPosted) },
     { method: 'GET', path: `${PREFIX}/:messageId/replies/:replyId`, name: `GET ${NAME}/{id}/replies/{id}`, roles: MESSAGE_READ_ROLES, handler: (req) => getReply(ref, req) },
   ];
 }

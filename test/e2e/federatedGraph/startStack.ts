@@ -6,6 +6,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import { composeSupergraph } from '../../../gateway/composeSupergraph';
@@ -28,7 +29,29 @@ export interface StackOptions {
   caches?: boolean;
   /** More gateway options (persisted-document mode, manifests, internal token, executor ...). */
   gateway?: Partial<GatewayOptions>;
+  /**
+   * Event delivery end to end: Salesforce CDC over CometD, SAP CloudEvents webhooks and Graph change
+   * notifications into the subgraphs' event logs, which invalidate through the gateway. Off by
+   * default (no CDC consumer, no webhooks) so other tests see only their own upstream requests.
+   */
+  events?: boolean;
 }
+
+/** A free loopback port (the gateway's, known before the subgraphs that call it start). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Sandbox webhook password of the SAP event intake in tests. */
+export const TEST_SAP_EVENTS_PASSWORD = 'e2e-event-mesh-password-0123';
+export const TEST_INTERNAL_TOKEN = 'e2e-internal-token-for-events';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -59,7 +82,23 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     startSapSandbox({ port: 0, logger }),
     startGraphSandbox({ port: 0, logger }),
   ]);
+  const dir = mkdtempSync(path.join(tmpdir(), 'lumina-stack-'));
+  const gatewayPort = opts.events ? await freePort() : 0;
+  const internalToken = opts.gateway?.internalToken ?? (opts.events ? TEST_INTERNAL_TOKEN : undefined);
+  const events: Record<string, string> = opts.events
+    ? {
+      SALESFORCE_CDC: 'true',
+      SALESFORCE_CDC_RETRY_MS: '200',
+      SAP_EVENTS_AUTH: 'basic',
+      SAP_EVENTS_PASSWORD: TEST_SAP_EVENTS_PASSWORD,
+      SAP_EVENTS_REGISTER_URL: 'auto',
+      TEAMS_NOTIFICATION_URL: 'auto',
+      GATEWAY_INVALIDATE_URL: `http://127.0.0.1:${gatewayPort}/internal/invalidate`,
+    }
+    : { SALESFORCE_CDC: 'false' };
   const env = {
+    SALESFORCE_REPLAY_STORE: path.join(dir, 'salesforce-replay.json'),
+    ...events,
     SALESFORCE_LOGIN_URL: salesforce.url,
     SAP_BASE_URL: sap.url,
     GRAPH_AUTHORITY_HOST: teams.url,
@@ -69,7 +108,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     TEAMS_INDEX_REFRESH_MS: '600000',
     TEAMS_INDEX_MAX_STALENESS_MS: '600000',
     ENTITY_CACHE: opts.caches ? 'true' : 'false',
-    ...(opts.gateway?.internalToken ? { INTERNAL_API_TOKEN: opts.gateway.internalToken } : {}),
+    ...(internalToken ? { INTERNAL_API_TOKEN: internalToken } : {}),
     ...opts.env,
   };
   const subgraphs = await Promise.all([
@@ -78,10 +117,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     startTeamsSubgraph({ port: 0, logger, env }),
   ]);
   await subgraphs[2].index.ready();
-  const dir = mkdtempSync(path.join(tmpdir(), 'lumina-stack-'));
   const supergraphPath = path.join(dir, 'supergraph.graphql');
   writeFileSync(supergraphPath, composeSupergraph(SUBGRAPH_NAMES.map((name, i) => ({ name, url: subgraphs[i]!.url, sdl: subgraphSdl(name) }))));
-  const gateway = await startGateway({ port: 0, supergraphPath, logger, introspection: true, responseCache: opts.caches ?? false, ...opts.gateway });
+  const gateway = await startGateway({
+    port: gatewayPort, supergraphPath, logger, introspection: true, responseCache: opts.caches ?? false,
+    ...opts.gateway, ...(internalToken ? { internalToken } : {}),
+  });
   const sandboxes = { salesforce, sap, teams };
 
   return {

@@ -19,10 +19,15 @@ describe('startGraphSandbox', () => {
   });
 
   it('reads and validates settings at /__admin/settings', async () => {
-    expect(await admin(sb, 'GET', 'settings')).toEqual({ requestsPerSecond: 100, tokenLifetimeSeconds: 3599 });
+    const defaults = {
+      requestsPerSecond: 100, tokenLifetimeSeconds: 3599, maxSubscriptionMinutes: 4320, notificationAttempts: 4, notificationRetryBaseMs: 1000,
+      notificationTimeoutMs: 3000, validationTimeoutMs: 10_000,
+    };
+    expect(await admin(sb, 'GET', 'settings')).toEqual(defaults);
     expect(await admin(sb, 'PATCH', 'settings', { requestsPerSecond: 0 })).toEqual({ error: expect.stringContaining('requestsPerSecond') });
     expect(await admin(sb, 'PATCH', 'settings', { colour: 'blue' })).toEqual({ error: expect.stringContaining("'colour'") });
-    expect(await admin(sb, 'PATCH', 'settings', { requestsPerSecond: 50 })).toEqual({ requestsPerSecond: 50, tokenLifetimeSeconds: 3599 });
+    expect(await admin(sb, 'PATCH', 'settings', { notificationAttempts: 0 })).toEqual({ error: expect.stringContaining('notificationAttempts') });
+    expect(await admin(sb, 'PATCH', 'settings', { requestsPerSecond: 50 })).toEqual({ ...defaults, requestsPerSecond: 50 });
   });
 
   it('names Graph routes with stable counter names', async () => {

@@ -44,7 +44,7 @@ describe('Salesforce client behaviour through the subgraph', () => {
 
   /** Another subgraph process-equivalent on the same sandbox, with its own configuration. */
   async function subgraphWith(env: Record<string, string>): Promise<(q: string, v?: Record<string, unknown>) => Promise<GraphQLReply>> {
-    const s = await startSalesforceSubgraph({ port: 0, logger: pino({ level: 'silent' }), env: { SALESFORCE_LOGIN_URL: h.sandbox.url, SALESFORCE_RETRY_DELAY_MS: '10', ENTITY_CACHE: 'false', ...env } });
+    const s = await startSalesforceSubgraph({ port: 0, logger: pino({ level: 'silent' }), env: { SALESFORCE_LOGIN_URL: h.sandbox.url, SALESFORCE_RETRY_DELAY_MS: '10', ENTITY_CACHE: 'false', SALESFORCE_CDC: 'false', ...env } });
     extra.push(s);
     return async (query, variables) => {
       const res = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });

@@ -3,11 +3,10 @@
  * pointed at it (both on port 0), a GraphQL-over-HTTP helper and the sandbox's request counters.
  */
 import pino from 'pino';
-import type { SubgraphServer } from '../../../subgraphs/kit/subgraphServer';
 import {
   startSalesforceSandbox, type SalesforceSandbox, type SalesforceSandboxOptions,
 } from '../../../subgraphs/salesforce/sandbox/salesforceSandbox';
-import { startSalesforceSubgraph } from '../../../subgraphs/salesforce/server';
+import { startSalesforceSubgraph, type SalesforceSubgraph, type SalesforceSubgraphOptions } from '../../../subgraphs/salesforce/server';
 
 export const QUERY = 'GET /services/data/vXX.X/query';
 export const TOKEN = 'POST /services/oauth2/token';
@@ -27,7 +26,7 @@ export interface GraphQLReply<T = Record<string, unknown>> {
 
 export interface Harness {
   sandbox: SalesforceSandbox;
-  subgraph: SubgraphServer;
+  subgraph: SalesforceSubgraph;
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLReply<T>>;
   /** Requests the sandbox served since the last `resetCounters`, by endpoint. */
   counts(): Record<string, number>;
@@ -41,15 +40,18 @@ export interface Harness {
 
 export interface HarnessOptions {
   sandbox?: SalesforceSandboxOptions;
-  /** SALESFORCE_* keys for the subgraph (SALESFORCE_LOGIN_URL is set to the sandbox). */
+  /** SALESFORCE_* keys for the subgraph (SALESFORCE_LOGIN_URL is set to the sandbox; SALESFORCE_CDC defaults to 'false'). */
   env?: Record<string, string>;
+  /** Other subgraph options (e.g. a shared `eventLog`). */
+  subgraph?: Omit<SalesforceSubgraphOptions, 'env' | 'port' | 'logger'>;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
   const sandbox = await startSalesforceSandbox({ port: 0, logger, size: { accounts: 40, people: 700 }, ...opts.sandbox });
   const subgraph = await startSalesforceSubgraph({
-    port: 0, logger, env: { SALESFORCE_LOGIN_URL: sandbox.url, SALESFORCE_RETRY_DELAY_MS: '10', ...opts.env },
+    // CDC off unless a test turns it on: its cache invalidations would race the counting tests.
+    port: 0, logger, env: { SALESFORCE_LOGIN_URL: sandbox.url, SALESFORCE_RETRY_DELAY_MS: '10', SALESFORCE_CDC: 'false', ...opts.env }, ...opts.subgraph,
   });
   const harness: Harness = {
     sandbox,

@@ -3,10 +3,9 @@
  * GraphQL over HTTP. Upstream request counts come from the sandbox's counters.
  */
 import pino from 'pino';
-import type { SubgraphServer } from '../../../subgraphs/kit/subgraphServer';
 import { loadSapConfig } from '../../../subgraphs/sap/config';
-import { startSapSandbox, type SapSandbox } from '../../../subgraphs/sap/sandbox/sapSandbox';
-import { startSapSubgraph } from '../../../subgraphs/sap/server';
+import { startSapSandbox, type SapSandbox, type SapSandboxOptions } from '../../../subgraphs/sap/sandbox/sapSandbox';
+import { startSapSubgraph, type SapSubgraphServer } from '../../../subgraphs/sap/server';
 
 export const SIZE = { people: 300, accounts: 30, orders: 3000 };
 
@@ -18,7 +17,7 @@ export interface GraphQLResult {
 
 export interface SapHarness {
   sandbox: SapSandbox;
-  subgraph: SubgraphServer;
+  subgraph: SapSubgraphServer;
   gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult>;
   /** Upstream requests by counter name since the last `resetCounts`. */
   counts(): Record<string, number>;
@@ -28,12 +27,21 @@ export interface SapHarness {
   close(): Promise<void>;
 }
 
-/** `env`: SAP_* keys, ENTITY_CACHE_* and INTERNAL_API_TOKEN for the subgraph (not process.env). */
-export async function startSapHarness(env: Record<string, string> = {}): Promise<SapHarness> {
+/**
+ * `env`: SAP_* keys (SAP_EVENTS_* included), ENTITY_CACHE_* and INTERNAL_API_TOKEN for the subgraph
+ * (not process.env); `sandboxOptions` add to the sandbox's (e.g. its event retry policy).
+ */
+export async function startSapHarness(env: Record<string, string> = {}, sandboxOptions: SapSandboxOptions = {}): Promise<SapHarness> {
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
-  const sandbox = await startSapSandbox({ port: 0, logger, size: SIZE });
+  const sandbox = await startSapSandbox({ port: 0, logger, size: SIZE, ...sandboxOptions });
   const subgraphEnv = { SAP_BASE_URL: sandbox.url, SAP_TIMEOUT_MS: '5000', ...env };
-  const subgraph = await startSapSubgraph({ port: 0, logger, config: loadSapConfig(subgraphEnv), env: subgraphEnv });
+  let subgraph: SapSubgraphServer;
+  try {
+    subgraph = await startSapSubgraph({ port: 0, logger, config: loadSapConfig(subgraphEnv), env: subgraphEnv });
+  } catch (err) {
+    await sandbox.close();
+    throw err;
+  }
   return {
     sandbox,
     subgraph,

@@ -38,3 +38,41 @@ describe('loadTeamsConfig', () => {
     expect(() => loadTeamsConfig({ [key]: value })).toThrow(new RegExp(`^${key} must`));
   });
 });
+
+describe('loadTeamsConfig: events', () => {
+  it('turns notifications off by default and derives the validation JWKS and issuer from the Graph settings', () => {
+    const { events } = loadTeamsConfig({ GRAPH_AUTHORITY_HOST: 'https://login.microsoftonline.com' });
+    expect(events).toEqual(expect.objectContaining({
+      notificationUrl: undefined, lifecycleNotificationUrl: undefined, richNotifications: false, subscriptionLifetimeMinutes: 60, tenant: 'default',
+      validationJwksUrl: 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
+      validationIssuer: `https://sts.windows.net/${DEFAULT_TENANT_ID}/`, retentionMs: 86_400_000, redisUrl: undefined, invalidateUrl: undefined,
+    }));
+    expect(events.clientState).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(loadTeamsConfig({}).events.clientState).not.toBe(events.clientState);
+  });
+
+  it('derives the lifecycle URL from the notification URL unless it is given', () => {
+    expect(loadTeamsConfig({ TEAMS_NOTIFICATION_URL: 'https://hooks.example.com/events/graph' }).events.lifecycleNotificationUrl)
+      .toBe('https://hooks.example.com/events/graph-lifecycle');
+    expect(loadTeamsConfig({ TEAMS_NOTIFICATION_URL: 'https://a.example.com/x', TEAMS_LIFECYCLE_NOTIFICATION_URL: 'https://b.example.com/y' }).events)
+      .toEqual(expect.objectContaining({ notificationUrl: 'https://a.example.com/x', lifecycleNotificationUrl: 'https://b.example.com/y' }));
+    expect(loadTeamsConfig({ TEAMS_NOTIFICATION_URL: 'auto' }).events).toEqual(expect.objectContaining({ notificationUrl: 'auto', lifecycleNotificationUrl: undefined }));
+  });
+
+  it.each([
+    ['TEAMS_NOTIFICATION_URL', { TEAMS_NOTIFICATION_URL: 'hooks.example.com' }],
+    ['TEAMS_LIFECYCLE_NOTIFICATION_URL', { TEAMS_LIFECYCLE_NOTIFICATION_URL: 'https://b.example.com/y' }],
+    ['TEAMS_NOTIFICATION_CLIENT_STATE', { TEAMS_NOTIFICATION_CLIENT_STATE: 'short' }],
+    ['TEAMS_NOTIFICATION_CLIENT_STATE', { TEAMS_NOTIFICATION_CLIENT_STATE: 'has a space in it, sadly' }],
+    ['TEAMS_SUBSCRIPTION_LIFETIME_MINUTES', { TEAMS_SUBSCRIPTION_LIFETIME_MINUTES: '4321' }],
+    ['TEAMS_RICH_NOTIFICATIONS', { TEAMS_RICH_NOTIFICATIONS: 'yes' }],
+    ['TEAMS_NOTIFICATION_CERT_FILE', { TEAMS_NOTIFICATION_CERT_FILE: '/tmp/cert.pem' }],
+    ['TEAMS_EVENTS_TENANT', { TEAMS_EVENTS_TENANT: 'acme corp' }],
+    ['GRAPH_VALIDATION_JWKS_URL', { GRAPH_VALIDATION_JWKS_URL: 'keys' }],
+    ['REDIS_URL', { REDIS_URL: 'http://localhost:6379' }],
+    ['EVENT_LOG_RETENTION_MS', { EVENT_LOG_RETENTION_MS: '5' }],
+    ['GATEWAY_INVALIDATE_URL', { GATEWAY_INVALIDATE_URL: 'gateway' }],
+  ])('fails fast naming %s', (key, env) => {
+    expect(() => loadTeamsConfig(env)).toThrow(new RegExp(`^${key} `));
+  });
+});
