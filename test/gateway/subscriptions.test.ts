@@ -175,6 +175,25 @@ describe('federated subscriptions over graphql-ws', () => {
     expect(result).toEqual({ data: { order: null } });
   });
 
+  it('speaks the graphql-transport-ws close codes: 4400 bad message, 4401 subscribe before ack, 4409 duplicate id, 4429 repeated init', async () => {
+    const raw = async (frames: unknown[], waitAck = false): Promise<number> => {
+      const ws = new WebSocket(gw.url.replace('http', 'ws'), 'graphql-transport-ws');
+      await new Promise((r) => ws.once('open', r));
+      const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+      for (const f of frames) {
+        const isInit = (f as { type?: string }).type === 'connection_init';
+        const acked = waitAck && isInit ? new Promise((r) => ws.once('message', r)) : undefined;
+        ws.send(typeof f === 'string' ? f : JSON.stringify(f));
+        if (acked) await Promise.race([acked, closed]);
+      }
+      return closed;
+    };
+    const sub = { id: '1', type: 'subscribe', payload: { query: QUERY, variables: { id: 'x' } } };
+    expect(await raw(['not json'])).toBe(4400);
+    expect(await raw([sub])).toBe(4401);
+    expect(await raw([{ type: 'connection_init' }, sub, sub], true)).toBe(4409);
+    expect(await raw([{ type: 'connection_init' }, { type: 'connection_init' }], true)).toBe(4429);
+  });
   it('ends its clients with a retryable UPSTREAM_UNAVAILABLE when the owning subgraph goes away, instead of resubscribing past a gap', async () => {
     const got: unknown[] = [];
     let completed = false;
@@ -184,4 +203,5 @@ describe('federated subscriptions over graphql-ws', () => {
     await until(() => completed);
     expect(got).toEqual([{ errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE', system: 'orders', retryable: true }) })] }]);
   });
+
 });

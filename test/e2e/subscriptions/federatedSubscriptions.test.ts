@@ -110,10 +110,20 @@ describe('federated subscriptions through the gateway', () => {
     const second = await subscribe(query, { id: '43', after: last.cursor });
     await until(() => second.events.length >= N - 2, 'the replayed events');
     await new Promise((r) => setTimeout(r, 300));
-    const received = [...first.events, ...second.events].map((e) => (e.data?.salesOrderChanged as { order: { status: string } }).order);
-    expect(received).toHaveLength(N);
-    const cursors = [...first.events, ...second.events].map((e) => (e.data?.salesOrderChanged as { cursor: string }).cursor);
+    const all = [...first.events, ...second.events].map((e) => e.data?.salesOrderChanged as { cursor: string; order: { id: string; status: string } });
+    expect(all).toHaveLength(N);
+    const cursors = all.map((e) => e.cursor);
     expect(new Set(cursors).size).toBe(N);
+    // in order: log cursors (`<ms>-<seq>`) strictly increase
+    const key = (c: string): [number, number] => c.split('-').map(Number) as [number, number];
+    for (let i = 1; i < N; i += 1) {
+      const [am, as] = key(cursors[i - 1]!);
+      const [bm, bs] = key(cursors[i]!);
+      expect(bm > am || (bm === am && bs > as)).toBe(true);
+    }
+    expect(all.every((e) => e.order.id === '43')).toBe(true);
+    // the last event shows the last status set
+    expect(all.at(-1)!.order.status).toBe(sent.at(-1));
     second.stop();
   });
 
