@@ -71,8 +71,16 @@ function resultBody(result: ExecuteResult, ctx: GatewayContext, log: Logger): st
   return JSON.stringify('data' in result ? { errors, data: result.data } : { errors });
 }
 
-function documentHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+/** sha256 of a prepared operation's text, computed once per prepared operation (not per request). */
+const textHashes = new WeakMap<PreparedOperation, string>();
+
+function documentHash(prepared: PreparedOperation, text: string): string {
+  let h = textHashes.get(prepared);
+  if (h === undefined) {
+    h = createHash('sha256').update(text).digest('hex');
+    textHashes.set(prepared, h);
+  }
+  return h;
 }
 
 interface Collected {
@@ -140,7 +148,7 @@ export function createOperationHandler(opts: OperationHandlerOptions): Operation
     if (req.method === 'GET' && prepared.kind !== 'query') return { ...refuse(405, 'GET supports only query operations'), headers: { allow: 'POST' } };
     const variables = (params.variables as Record<string, unknown> | null | undefined) ?? {};
     const cache = prepared.kind === 'query' ? opts.responseCache : undefined;
-    const key = cache?.key({ document: `${executor.supergraphHash}:${doc.hash || documentHash(doc.text)}`, operationName: prepared.operationName, variables, tenant: caller.tenant, identity: caller.identity, scopes: caller.scopes });
+    const key = cache?.key({ document: `${executor.supergraphHash}:${doc.hash || documentHash(prepared, doc.text)}`, operationName: prepared.operationName, variables, tenant: caller.tenant, identity: caller.identity, scopes: caller.scopes });
     if (cache && key) {
       const hit = await cache.get(key);
       if (hit) return { status: 200, body: hit.body, headers: hitHeaders(req, doc.persisted, hit.ttlMs, hit.ageS, scopes.get(prepared) ?? 'private') };

@@ -17,7 +17,8 @@ import type { Logger } from 'pino';
 import { eventTag, parseEvent } from '../../schema/eventEnvelope';
 import { MAX_TAG_LENGTH } from './cacheTags';
 import type { EntityCache } from './entityCache';
-import type { AppendResult, EventLog } from './eventLog';
+import { createEventLog, type AppendResult, type EventLog } from './eventLog';
+import type { EventLogEnv } from './eventsEnv';
 
 /** The raw value is not a canonical envelope; `reason` names the first bad key. */
 export class InvalidEventError extends Error {
@@ -93,4 +94,20 @@ export function createEventPipeline(opts: EventPipelineOptions): EventPipeline {
       await Promise.all([...inFlight]);
     },
   };
+}
+
+export interface SystemEvents {
+  log: EventLog;
+  pipeline: EventPipeline;
+}
+
+/**
+ * A subgraph's event log (stream `lumina:events:<system>`, Redis when configured) and the pipeline
+ * in front of it, both from the shared event keys (`eventsEnv.ts`). The caller drains the pipeline
+ * and closes the log on shutdown.
+ */
+export function createSystemEvents(system: string, config: EventLogEnv, entityCache: EntityCache, logger: Logger, log?: EventLog): SystemEvents {
+  const eventLog = log ?? createEventLog({ redisUrl: config.redisUrl, stream: `lumina:events:${system}`, retentionMs: config.retentionMs, logger });
+  const pipeline = createEventPipeline({ log: eventLog, entityCache, logger, invalidateUrl: config.invalidateUrl, token: config.internalApiToken });
+  return { log: eventLog, pipeline };
 }

@@ -7,6 +7,7 @@
  * | REDIS_URL | unset: the event log is in process; set (`redis://`/`rediss://`): Redis Streams |
  * | EVENT_LOG_RETENTION_MS | 86400000 (24 h), 1000 .. 30 days |
  * | GATEWAY_INVALIDATE_URL | unset: events invalidate only this subgraph's cache |
+ * | INTERNAL_API_TOKEN | unset: the gateway call carries no credentials |
  * | `<system>_..._TENANT` | `default`: the tenant a system's events belong to (`envTenant`) |
  */
 import { envInt, envOptional, envString, envUrl, type Env } from './envConfig';
@@ -16,6 +17,8 @@ export interface EventLogEnv {
   redisUrl: string | undefined;
   retentionMs: number;
   invalidateUrl: string | undefined;
+  /** Bearer token of the gateway's `/internal/invalidate`. */
+  internalApiToken: string | undefined;
 }
 
 export function eventLogEnv(env: Env): EventLogEnv {
@@ -25,6 +28,7 @@ export function eventLogEnv(env: Env): EventLogEnv {
     redisUrl,
     retentionMs: envInt(env, 'EVENT_LOG_RETENTION_MS', 86_400_000, 1_000, 30 * 86_400_000),
     invalidateUrl: envOptional(env, 'GATEWAY_INVALIDATE_URL') === undefined ? undefined : envUrl(env, 'GATEWAY_INVALIDATE_URL', ''),
+    internalApiToken: envOptional(env, 'INTERNAL_API_TOKEN'),
   };
 }
 

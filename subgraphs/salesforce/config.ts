@@ -6,7 +6,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { envBool, envEnum, envInt, envOptional, envString, envUrl, type Env } from '../kit/envConfig';
-import { envTenant, eventLogEnv } from '../kit/eventsEnv';
+import { envTenant, eventLogEnv, type EventLogEnv } from '../kit/eventsEnv';
 import type { ReplayStoreConfig } from './replayStore';
 
 export const AUTH_FLOWS = ['client_credentials', 'password', 'jwt'] as const;
@@ -101,7 +101,7 @@ export const DEFAULT_CDC_CHANNEL = '/data/ContactChangeEvent';
 export const DEFAULT_REPLAY_STORE = 'var/salesforce/cdc-replay.json';
 
 /** Change Data Capture intake and the event log (README "Events"). */
-export interface SalesforceEventsConfig {
+export interface SalesforceEventsConfig extends EventLogEnv {
   /** Consume Change Data Capture events (SALESFORCE_CDC). @default true */
   cdc: boolean;
   /** CDC channel, `/data/ContactChangeEvent` or `/data/ChangeEvents` (SALESFORCE_CDC_CHANNEL). @default '/data/ContactChangeEvent' */

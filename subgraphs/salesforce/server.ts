@@ -9,9 +9,9 @@
 import { runUntilStopped } from '../kit/runUntilStopped';
 import type { Logger } from 'pino';
 import { subgraphSdl } from '../../schema/subgraphSchemas';
-import { envOptional, type Env } from '../kit/envConfig';
-import { createEventLog, type EventLog } from '../kit/eventLog';
-import { createEventPipeline } from '../kit/eventPipeline';
+import type { Env } from '../kit/envConfig';
+import type { EventLog } from '../kit/eventLog';
+import { createSystemEvents } from '../kit/eventPipeline';
 import { listenPort } from '../kit/listenPort';
 import { createLogger } from '../kit/logger';
 import { startSubgraphServer, type SubgraphServer } from '../kit/subgraphServer';
@@ -58,7 +58,7 @@ export async function startSalesforceSubgraph(opts: SalesforceSubgraphOptions = 
   const entityCache = createEntityCache({ ...loadEntityCacheOptions(env, SALESFORCE_CACHE_TTLS), logger });
   const client = createSalesforceClient({ config, logger });
   const events = opts.events ?? loadSalesforceEventsConfig(env);
-  const eventLog = opts.eventLog ?? createEventLog({ redisUrl: events.redisUrl, stream: 'lumina:events:salesforce', retentionMs: events.retentionMs, logger });
+  const { log: eventLog, pipeline } = createSystemEvents('salesforce', events, entityCache, logger, opts.eventLog);
   const server = await startSubgraphServer<SalesforceContext>({
     system: 'salesforce',
     sdl: subgraphSdl('salesforce'),
@@ -71,7 +71,6 @@ export async function startSalesforceSubgraph(opts: SalesforceSubgraphOptions = 
     entityCache,
     entityTags: salesforceEntityTags,
   });
-  const pipeline = createEventPipeline({ log: eventLog, entityCache, logger, invalidateUrl: events.invalidateUrl, token: envOptional(env, 'INTERNAL_API_TOKEN') });
   const cdc = events.cdc ? createCdcConsumer({
     connection: (renew) => client.streamingConnection(renew),
     channel: events.channel,

@@ -6,7 +6,7 @@
  * unauthenticated mode, and no default secret (a forgotten password must not open the door).
  */
 import { envEnum, envList, envOptional, envString, envUrl, type Env } from '../kit/envConfig';
-import { envTenant, eventLogEnv } from '../kit/eventsEnv';
+import { envTenant, eventLogEnv, type EventLogEnv } from '../kit/eventsEnv';
 
 export type SapEventsAuth =
   | { type: 'off' }
@@ -14,7 +14,7 @@ export type SapEventsAuth =
   | { type: 'bearer'; token: string }
   | { type: 'jwt'; jwksUrl: string; issuer: string; audience: string };
 
-export interface SapEventsConfig {
+export interface SapEventsConfig extends EventLogEnv {
   /** How the sender authenticates (SAP_EVENTS_AUTH: off | basic | bearer | jwt, plus its keys). @default { type: 'off' } (no endpoint) */
   auth: SapEventsAuth;
   /** Tenant the system's events belong to. @default 'default' (SAP_EVENTS_TENANT) */

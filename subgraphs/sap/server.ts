@@ -14,9 +14,7 @@ import { listenPort } from '../kit/listenPort';
 import { createLogger } from '../kit/logger';
 import { startSubgraphServer, type SubgraphServer } from '../kit/subgraphServer';
 import { createEntityCache, loadEntityCacheOptions } from '../kit/entityCache';
-import { envOptional } from '../kit/envConfig';
-import { createEventLog } from '../kit/eventLog';
-import { createEventPipeline } from '../kit/eventPipeline';
+import { createSystemEvents } from '../kit/eventPipeline';
 import { loadSapConfig, type SapConfig } from './config';
 import { createSapContext, type SapContext, type SapEvents } from './context';
 import { loadSapEventsConfig, SAP_EVENTS_PATH, type SapEventsConfig } from './eventsConfig';
@@ -56,10 +54,7 @@ export async function startSapSubgraph(opts: StartSapSubgraphOptions = {}): Prom
   const eventsConfig = opts.events ?? loadSapEventsConfig(env);
   const entityCache = createEntityCache({ ...loadEntityCacheOptions(env, SAP_CACHE_TTLS), logger });
   const client = createODataClient({ config, logger });
-  const log = createEventLog({ redisUrl: eventsConfig.redisUrl, stream: 'lumina:events:sap', retentionMs: eventsConfig.retentionMs, logger });
-  const pipeline = createEventPipeline({
-    log, entityCache, logger, invalidateUrl: eventsConfig.invalidateUrl, token: envOptional(env, 'INTERNAL_API_TOKEN'),
-  });
+  const { log, pipeline } = createSystemEvents('sap', eventsConfig, entityCache, logger);
   const events: SapEvents = { log, freshReads: createFreshReads() };
   const auth = eventsConfig.auth;
   const routes = auth.type === 'off' ? [] : createSalesOrderEventWebhook({

@@ -95,6 +95,5 @@ export function loadTeamsEventsConfig(env: Env, graph: { authorityHost: string; 
     tenant,
     catchUpWindowMs: envInt(env, 'TEAMS_CATCHUP_WINDOW_MS', 300_000, 0, 86_400_000),
     ...eventLogEnv(env),
-    internalApiToken: envOptional(env, 'INTERNAL_API_TOKEN'),
   };
 }

@@ -10,8 +10,8 @@
  */
 import type { Logger } from 'pino';
 import type { EntityCache } from '../kit/entityCache';
-import { createEventLog, type EventLog } from '../kit/eventLog';
-import { createEventPipeline, type EventPipeline } from '../kit/eventPipeline';
+import type { EventLog } from '../kit/eventLog';
+import { createSystemEvents, type EventPipeline } from '../kit/eventPipeline';
 import type { SubgraphRoute } from '../kit/subgraphServer';
 import { catchUpChannel } from './catchUp';
 import type { LifecycleItem } from './changeNotification';
@@ -53,8 +53,7 @@ export interface TeamsEvents {
 export async function createTeamsEvents(opts: TeamsEventsOptions): Promise<TeamsEvents> {
   const cfg = opts.config.events;
   const log = opts.logger.child({ component: 'events' });
-  const eventLog = createEventLog({ redisUrl: cfg.redisUrl, stream: 'lumina:events:teams', retentionMs: cfg.retentionMs, logger: log });
-  const pipeline = createEventPipeline({ log: eventLog, entityCache: opts.entityCache, logger: log, invalidateUrl: cfg.invalidateUrl, token: cfg.internalApiToken });
+  const { log: eventLog, pipeline } = createSystemEvents('teams', cfg, opts.entityCache, log);
   const on = cfg.notificationUrl !== undefined;
   const keys = on && cfg.richNotifications
     ? await loadNotificationKeys({ certificateFile: cfg.certificateFile, keyFile: cfg.keyFile, certificateId: cfg.certificateId })
