@@ -5,7 +5,11 @@
  *   2. the three subgraphs (Salesforce 4001, SAP 4002, Teams 4003), pointed at the sandboxes,
  *   3. the supergraph composed from `schema/` into SUPERGRAPH_PATH, then the gateway (4000).
  * Each step waits for its processes' ready lines before the next starts; the launcher then prints
- * the gateway URL and a sample query. Ctrl-C (or SIGTERM) stops everything, gateway first.
+ * the gateway URL and a sample query.
+ * Security on embedded defaults: a fresh INTERNAL_CONTEXT_SECRET per start (gateway and subgraphs
+ * share it), and, unless the caller configured an identity provider (GATEWAY_JWKS_URL,
+ * GATEWAY_JWKS_FILE, GATEWAY_JWT_SECRET or GATEWAY_AUTH_MODE), a development HS256 secret with a
+ * token for the default tenant carrying every scope, written to `var/dev-token` (mode 0600). Ctrl-C (or SIGTERM) stops everything, gateway first.
  * Ports follow the components' own keys (GATEWAY_PORT, SALESFORCE_SUBGRAPH_PORT, ...). Child logs
  * are prefixed with the component's name; LOG_LEVEL defaults to `warn` here to keep the console
  * readable. This file spawns processes by path and never imports a subgraph.
@@ -18,6 +22,7 @@ import readline from 'node:readline';
 import { createLogger } from '../subgraphs/kit/logger';
 import { listenPort } from '../subgraphs/kit/listenPort';
 import { composeToFile } from './composeSupergraph';
+import { ALL_SCOPES, signDevToken } from './devTokens';
 import { SAMPLE_QUERY } from './sampleQuery';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -113,6 +118,26 @@ function internalToken(): string {
   return token;
 }
 
+/** Where the development token is written. */
+export const DEV_TOKEN_PATH = 'var/dev-token';
+const DEV_ISSUER = 'lumina-dev';
+const DEV_AUDIENCE = 'lumina-gateway';
+
+/**
+ * Development authentication when the caller configured none: a random HS256 secret for this start
+ * and a 12-hour token of the default tenant with every scope, in `var/dev-token`.
+ */
+async function devAuth(env: NodeJS.ProcessEnv): Promise<boolean> {
+  if (env.GATEWAY_JWKS_URL || env.GATEWAY_JWKS_FILE || env.GATEWAY_JWT_SECRET || env.GATEWAY_AUTH_MODE) return false;
+  const secret = randomBytes(32).toString('hex');
+  Object.assign(env, { GATEWAY_JWT_SECRET: secret, GATEWAY_JWT_ISSUER: DEV_ISSUER, GATEWAY_JWT_AUDIENCE: DEV_AUDIENCE });
+  const token = await signDevToken({ secret, tenant: 'default', scopes: [...ALL_SCOPES], subject: 'developer', issuer: DEV_ISSUER, audience: DEV_AUDIENCE, expiresInS: 12 * 3600 });
+  const file = path.resolve(ROOT, DEV_TOKEN_PATH);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return true;
+}
+
 /**
  * The CDC replay position of this start's Salesforce sandbox: the sandbox is seeded afresh on every
  * start, so a position from an earlier run means nothing and is removed.
@@ -160,7 +185,10 @@ export async function main(): Promise<void> {
     SAP_EVENTS_PASSWORD: env.SAP_EVENTS_PASSWORD ?? randomBytes(24).toString('hex'),
     SAP_EVENTS_REGISTER_URL: env.SAP_EVENTS_REGISTER_URL ?? 'auto',
     TEAMS_NOTIFICATION_URL: env.TEAMS_NOTIFICATION_URL ?? 'auto',
+    // The gateway signs who is calling; the subgraphs verify it (a fresh secret per start).
+    INTERNAL_CONTEXT_SECRET: env.INTERNAL_CONTEXT_SECRET ?? randomBytes(32).toString('hex'),
   });
+  const devToken = await devAuth(env);
   // Against the sandbox (no SALESFORCE_LOGIN_URL of the caller's), CDC starts from this run's events.
   if (!process.env.SALESFORCE_LOGIN_URL && !env.SALESFORCE_REPLAY_STORE) env.SALESFORCE_REPLAY_STORE = sandboxReplayStore();
 
@@ -197,7 +225,10 @@ export async function main(): Promise<void> {
   const url = `http://localhost:${gatewayPort}/graphql`;
   process.stdout.write(`\nLumina Enterprise Graph is up: ${url}\n` +
     `Supergraph: ${path.relative(ROOT, supergraphPath)}  Sandboxes: 4011 Salesforce, 4012 SAP, 4013 Graph (see README)\n\n` +
-    `Try it:\n  curl -s ${url} -H 'content-type: application/json' \\\n    --data '${JSON.stringify({ query: SAMPLE_QUERY.replace(/\s+/g, ' ').trim() })}'\n\n` +
+    (devToken ? `Development token (default tenant, every scope): ${DEV_TOKEN_PATH}\n\n` : '') +
+    `Try it:\n  curl -s ${url} -H 'content-type: application/json' \\\n` +
+    (devToken ? `    -H "authorization: Bearer $(cat ${DEV_TOKEN_PATH})" \\\n` : '') +
+    `    --data '${JSON.stringify({ query: SAMPLE_QUERY.replace(/\s+/g, ' ').trim() })}'\n\n` +
     `Sample query:\n${SAMPLE_QUERY}\nCtrl-C stops everything.\n\n`);
 }
 

@@ -7,7 +7,7 @@
  */
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import type { Logger } from 'pino';
-import { createFederatedExecutor, type FederatedExecutor } from './federatedExecutor';
+import { createFederatedExecutor, type FederatedExecutor, type FederatedExecutorOptions } from './federatedExecutor';
 import type { ManifestDocument } from './persistedDocuments';
 import type { SupergraphFile } from './supergraphFile';
 
@@ -22,6 +22,12 @@ export interface FastGraphOptions {
   introspection?: boolean;
   /** The documents to prepare ahead of their first request. @default () => [] */
   documents?: () => ManifestDocument[];
+  /** Operation limits (`operationLimits.ts`). @default none */
+  limits?: FederatedExecutorOptions['limits'];
+  /** Hears of every subgraph HTTP exchange (metrics). @default none */
+  onFetch?: FederatedExecutorOptions['onFetch'];
+  /** Spans per subgraph exchange. @default none */
+  tracing?: FederatedExecutorOptions['tracing'];
 }
 
 export interface FastGraph {
@@ -41,6 +47,7 @@ export async function startFastGraph(opts: FastGraphOptions): Promise<FastGraph>
   let executor: FederatedExecutor | undefined;
   const build = (sdl: string): FederatedExecutor => createFederatedExecutor({
     supergraphSdl: sdl, dedupe: opts.dedupe, timeoutMs: opts.timeoutMs, introspection: opts.introspection,
+    limits: opts.limits, onFetch: opts.onFetch, tracing: opts.tracing,
   });
   const warmOn = (ex: FederatedExecutor, documents: ManifestDocument[]): number => {
     let ready = 0;

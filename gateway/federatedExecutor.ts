@@ -6,6 +6,10 @@
  * once and cached: the parsed and validated document, its plan, and its compiled response shaper.
  * `prepareSource` keys that cache by the operation text, so a repeated or persisted operation is
  * neither parsed nor validated again (`stats()` counts both to prove it).
+ *
+ * `@authenticated` and `@requiresScopes` are enforced here (`fieldAuthorization.ts`): the supergraph may
+ * link them, and a request's `caller` decides which fields it gets; prepared operations stay
+ * caller-independent.
  */
 import { createHash } from 'node:crypto';
 import { Supergraph, operationFromDocument } from '@apollo/federation-internals';
@@ -18,9 +22,19 @@ import { LRUCache } from 'lru-cache';
 import { conditionVariableNames, variableDefaults, variableErrors } from './operationVariables';
 import { runPlan, runSubscriptionEvent, type PlanRun } from './planExecutor';
 import { compileShaper, type ExecutionErrorOut, type Shaper } from './responseShaper';
-import { createSubgraphClient, type SubgraphClient, type SubgraphResponse } from './subgraphClient';
+import { accessSites, readAuthRequirements, type AccessCaller } from './authRequirements';
+import { SUPPORTED_SUPERGRAPH_FEATURES } from './supergraphFeatures';
+import { UNAUTHORIZED_CODE, operationAccess, subscriptionRefusal, variantFor, type AccessVariant, type OperationAccess } from './fieldAuthorization';
+import { checkOperationLimits, parseWithLimits, type OperationLimits } from './operationLimits';
+import { createSubgraphClient, type SubgraphClient, type SubgraphClientOptions, type SubgraphResponse } from './subgraphClient';
 
 export interface FederatedExecutorOptions {
+  /** Token, depth, alias, root-field, directive and cost limits, checked once per prepared text. @default none */
+  limits?: OperationLimits;
+  /** Hears of every subgraph HTTP exchange (metrics). @default none */
+  onFetch?: SubgraphClientOptions['onFetch'];
+  /** Spans per subgraph exchange. @default none (the request's traceparent is forwarded as is) */
+  tracing?: SubgraphClientOptions['tracing'];
   /** A composed Federation 2 supergraph. */
   supergraphSdl: string;
   /** Replaces a subgraph's URL from the supergraph, by subgraph name. @default {} */
@@ -46,6 +60,8 @@ export interface PreparedOperation {
   shapers: Map<string, Shaper>;
   conditionNames: string[];
   defaults: Record<string, unknown>;
+  /** @internal the fields with an `@authenticated`/`@requiresScopes` requirement, and the variants run for callers denied some */
+  access: OperationAccess;
 }
 
 export interface ExecuteRequest {
@@ -56,6 +72,18 @@ export interface ExecuteRequest {
   shareKey?: string;
   /** Sees every subgraph answer (cache tags and policies). */
   observe?: (service: string, res: SubgraphResponse, body: Record<string, unknown>) => void;
+  /** Who asks: fields it may not see are null with an UNAUTHORIZED error and never fetched. @default anonymous */
+  caller?: AccessCaller;
+}
+
+/** How an operation runs for one caller (see `FederatedExecutor.access`). */
+export interface OperationAccessDecision {
+  /** '' when the caller may see every field; else identifies the fields denied (part of any key that shares results). */
+  key: string;
+  /** The plan to run for this caller (a subscription's upstream primary fetch comes from it). */
+  plan: QueryPlan;
+  /** Set for a subscription whose root field the caller may not see: refuse it with these errors. */
+  refused?: ExecutionErrorOut[];
 }
 
 export interface ExecuteResult {
@@ -81,6 +109,8 @@ export interface FederatedExecutor {
   /** Parses, validates and plans `source` once; later calls with the same text reuse it. */
   prepareSource(source: string, operationName?: string | null): PreparedOperation;
   execute(prepared: PreparedOperation, req?: ExecuteRequest): Promise<ExecuteResult>;
+  /** Which fields of `prepared` the caller may not see, and the plan it runs (cached; cheap per request). */
+  access(prepared: PreparedOperation, caller: AccessCaller | undefined): OperationAccessDecision;
   /** The request's variables checked against the operation: coded errors, or undefined when valid. */
   checkVariables(prepared: PreparedOperation, variables: Record<string, unknown>): ExecutionErrorOut[] | undefined;
   /** Resolves one event of a subscription: `payload` is the owning subgraph's answer to the plan's primary fetch. */
@@ -125,18 +155,23 @@ function fail(message: string, code: string): OperationError {
 }
 
 export function createFederatedExecutor(opts: FederatedExecutorOptions): FederatedExecutor {
-  const supergraph = Supergraph.build(opts.supergraphSdl);
+  // @authenticated/@requiresScopes are allowed because they are enforced below; context/v0.1 stays refused.
+  const supergraph = Supergraph.build(opts.supergraphSdl, { supportedFeatures: new Set(SUPPORTED_SUPERGRAPH_FEATURES) });
+  const requirements = readAuthRequirements(supergraph);
   const api = supergraph.apiSchema();
   const apiSchema = api.toGraphQLJSSchema();
   const planner = new QueryPlanner(supergraph);
   const subgraphUrls: Record<string, string> = {};
   for (const sg of supergraph.subgraphs()) subgraphUrls[sg.name] = opts.subgraphUrls?.[sg.name] ?? sg.url;
-  const client: SubgraphClient = createSubgraphClient({ urls: subgraphUrls, dedupe: opts.dedupe, timeoutMs: opts.timeoutMs });
+  const client: SubgraphClient = createSubgraphClient({ urls: subgraphUrls, dedupe: opts.dedupe, timeoutMs: opts.timeoutMs, onFetch: opts.onFetch, tracing: opts.tracing });
   const cache = new LRUCache<string, PreparedOperation>({ max: opts.maxOperations ?? 2_000 });
   const counts = { parses: 0, validations: 0, plans: 0, preparedHits: 0 };
   const rules = opts.introspection === false ? [...specifiedRules, NoSchemaIntrospectionCustomRule] : specifiedRules;
 
   const prepare = (document: DocumentNode, operationName?: string | null): PreparedOperation => {
+    // Limits before validation: validation is the expensive step on a hostile document.
+    const overLimits = opts.limits ? checkOperationLimits(apiSchema, document, operationName ?? null, opts.limits) : [];
+    if (overLimits.length > 0) throw new OperationError(overLimits.map((e) => ({ message: e.message, extensions: e.extensions })));
     counts.validations += 1;
     const errors = validate(apiSchema, document, rules);
     if (errors.length > 0) throw new OperationError(errors.map((e) => ({ message: e.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })));
@@ -145,9 +180,18 @@ export function createFederatedExecutor(opts: FederatedExecutorOptions): Federat
       throw operationName ? fail(`Unknown operation named "${operationName}".`, 'OPERATION_RESOLUTION_FAILURE')
         : fail('Must provide operation name if query contains multiple operations.', 'OPERATION_RESOLUTION_FAILURE');
     }
+    const plan = planDocument(document, operation.name?.value);
+    return {
+      plan, kind: operation.operation, operationName: operation.name?.value ?? null, operation, document,
+      shapers: new Map(), conditionNames: conditionVariableNames(document), defaults: variableDefaults(operation),
+      access: operationAccess(document, accessSites(apiSchema, requirements, document, operation)),
+    };
+  };
+
+  const planDocument = (document: DocumentNode, operationName: string | undefined): QueryPlan => {
     let plan: QueryPlan;
     try {
-      plan = planner.buildQueryPlan(operationFromDocument(api, document, { operationName: operation.name?.value, validate: false }));
+      plan = planner.buildQueryPlan(operationFromDocument(api, document, { operationName, validate: false }));
     } catch (err) {
       if (err instanceof GraphQLError) throw new OperationError([{ message: err.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }]);
       throw err;
@@ -156,10 +200,18 @@ export function createFederatedExecutor(opts: FederatedExecutorOptions): Federat
     if (usesContextRewrites(plan.node)) {
       throw fail('This operation needs @fromContext values, which this gateway does not execute yet', 'OPERATION_NOT_SUPPORTED');
     }
-    return {
-      plan, kind: operation.operation, operationName: operation.name?.value ?? null, operation, document,
-      shapers: new Map(), conditionNames: conditionVariableNames(document), defaults: variableDefaults(operation),
-    };
+    return plan;
+  };
+
+  const variantOf = (p: PreparedOperation, caller: AccessCaller | undefined): AccessVariant | null =>
+    // A subscription with a denied root field is refused, never run: its variant is not planned.
+    variantFor(p.access, caller, (doc, roots) => (p.kind === 'subscription' && roots.length > 0 ? p.plan : planDocument(doc, p.operationName ?? undefined)));
+
+  const access = (p: PreparedOperation, caller: AccessCaller | undefined): OperationAccessDecision => {
+    const v = variantOf(p, caller);
+    if (!v) return { key: '', plan: p.plan };
+    const refused = p.kind === 'subscription' ? subscriptionRefusal(v) : undefined;
+    return refused ? { key: v.key, plan: v.plan, refused } : { key: v.key, plan: v.plan };
   };
 
   const prepareSource = (source: string, operationName?: string | null): PreparedOperation => {
@@ -173,23 +225,25 @@ export function createFederatedExecutor(opts: FederatedExecutorOptions): Federat
     let document: DocumentNode;
     try {
       counts.parses += 1;
-      document = parse(source, { maxTokens: 50_000 });
+      document = opts.limits ? parseWithLimits(source, opts.limits) : parse(source, { maxTokens: 50_000 });
     } catch (err) {
-      throw fail(err instanceof GraphQLError ? err.message : 'Syntax Error', 'GRAPHQL_PARSE_FAILED');
+      const code = err instanceof GraphQLError && typeof err.extensions.code === 'string' ? err.extensions.code : 'GRAPHQL_PARSE_FAILED';
+      throw fail(err instanceof GraphQLError ? err.message : 'Syntax Error', code);
     }
     const prepared = prepare(document, operationName);
     cache.set(key, prepared);
     return prepared;
   };
 
-  const shaperFor = (p: PreparedOperation, withDefaults: Record<string, unknown>): Shaper => {
+  const shaperFor = (p: PreparedOperation, withDefaults: Record<string, unknown>, v: AccessVariant | null): Shaper => {
     const key = p.conditionNames.map((n) => String(withDefaults[n])).join(',');
-    let s = p.shapers.get(key);
+    const shapers = v ? v.shapers : p.shapers;
+    let s = shapers.get(key);
     if (!s) {
       const fragments: Record<string, FragmentDefinitionNode> = {};
       for (const d of p.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-      s = compileShaper({ schema: apiSchema, document: p.document, operation: p.operation, fragments }, withDefaults);
-      p.shapers.set(key, s);
+      s = compileShaper({ schema: apiSchema, document: p.document, operation: p.operation, fragments }, withDefaults, v?.denied);
+      shapers.set(key, s);
     }
     return s;
   };
@@ -201,38 +255,42 @@ export function createFederatedExecutor(opts: FederatedExecutorOptions): Federat
     data: {}, errors: [], observe: req.observe,
   });
 
-  /** Runs `steps` on a fresh run of `p`, then shapes the response. */
-  const complete = async (p: PreparedOperation, req: ExecuteRequest, steps: (run: PlanRun) => Promise<void>): Promise<ExecuteResult> => {
+  /** Runs `steps` (with the plan this caller runs) on a fresh run of `p`, then shapes the response. */
+  const complete = async (p: PreparedOperation, req: ExecuteRequest, steps: (run: PlanRun, plan: QueryPlan) => Promise<void>): Promise<ExecuteResult> => {
     const variables = req.variables ?? {};
     const badVariables = variableErrors(apiSchema, p.operation, variables);
     if (badVariables) return { errors: badVariables };
+    const variant = variantOf(p, req.caller);
     const withDefaults = p.conditionNames.length > 0 || p.plan.node ? { ...p.defaults, ...variables } : variables;
     const run = newRun(p, req, withDefaults);
     try {
-      await steps(run);
+      await steps(run, variant ? variant.plan : p.plan);
     } catch (err) {
       if (err instanceof GraphQLError) return { errors: [{ message: err.message, extensions: { ...err.extensions } }] };
       throw err;
     }
     let shaped: ReturnType<Shaper>;
     try {
-      shaped = shaperFor(p, withDefaults)(run.data, withDefaults);
+      shaped = shaperFor(p, withDefaults, variant)(run.data, withDefaults);
     } catch (err) {
       // A subgraph answer of the wrong shape (a scalar for a list or an object): no data, as stock.
       const out: ExecutionErrorOut = { message: err instanceof Error ? err.message : String(err) };
       Object.defineProperty(out, 'originalError', { value: err, enumerable: false });
       return { errors: [...run.errors, out] };
     }
-    const errors = run.errors.concat(shaped.errors.filter((e) => !coveredBy(run.errors, e.path ?? [])));
+    const errors = run.errors.concat(shaped.errors.filter((e) => e.extensions?.code === UNAUTHORIZED_CODE || !coveredBy(run.errors, e.path ?? [])));
     return errors.length > 0 ? { errors, data: shaped.data } : { data: shaped.data };
   };
 
-  const execute = (p: PreparedOperation, req: ExecuteRequest = {}): Promise<ExecuteResult> => complete(p, req, (run) => runPlan(run, p.plan));
+  const execute = (p: PreparedOperation, req: ExecuteRequest = {}): Promise<ExecuteResult> => complete(p, req, (run, plan) => runPlan(run, plan));
 
+  /** `payload` must answer the primary fetch of `access(p, req.caller).plan` (the caller's plan). */
   const executeSubscriptionEvent = (p: PreparedOperation, payload: Record<string, unknown>, req: ExecuteRequest = {}): Promise<ExecuteResult> => {
-    const node = p.plan.node;
-    if (node?.kind !== 'Subscription') return Promise.reject(new Error('not a subscription plan'));
-    return complete(p, req, (run) => runSubscriptionEvent(run, node, payload));
+    if (p.plan.node?.kind !== 'Subscription') return Promise.reject(new Error('not a subscription plan'));
+    return complete(p, req, (run, plan) => {
+      if (plan.node?.kind !== 'Subscription') throw new Error('not a subscription plan');
+      return runSubscriptionEvent(run, plan.node, payload);
+    });
   };
 
   return {
@@ -242,6 +300,7 @@ export function createFederatedExecutor(opts: FederatedExecutorOptions): Federat
     prepare: (document, operationName) => prepare(document, operationName),
     prepareSource,
     execute,
+    access,
     executeSubscriptionEvent,
     checkVariables: (p, variables) => variableErrors(apiSchema, p.operation, variables),
     stats: () => ({ ...counts, subgraphRequests: client.stats().sent, sharedFetches: client.stats().shared }),

@@ -19,8 +19,21 @@
  * | GATEWAY_MANIFESTS | schema/generated/operations/persisted-documents.json (comma-separated list) |
  * | REDIS_URL | unset: APQ and response cache in memory; set: both in Redis |
  * | INTERNAL_API_TOKEN | unset: `POST /internal/invalidate` is disabled (404) |
+ * | INTERNAL_CONTEXT_SECRET | required: secret(s) signing the internal context sent to subgraphs (comma-separated, >= 32 chars each; first signs) |
+ * | GATEWAY_BATCHING | false: a JSON array body is refused with `BATCHING_DISABLED` |
+ * | GATEWAY_MAX_BATCH | 10 operations per batch when batching is on |
+ * | GATEWAY_FIELD_SUGGESTIONS | true unless NODE_ENV=production ("Did you mean ...?" in validation errors) |
+ * | GATEWAY_HEADERS_TIMEOUT_MS | 10000: a client must send its request headers within this |
+ * | GATEWAY_REQUEST_TIMEOUT_MS | 30000: ... and its whole request within this (slow clients get 408) |
+ * | GATEWAY_WS_INIT_TIMEOUT_MS | 3000: a WebSocket client must send `connection_init` within this (else 4408) |
+ * | GATEWAY_WS_MAX_BUFFERED_BYTES | 4194304: a WebSocket client with more unread bytes is dropped |
+ * | GATEWAY_SHUTDOWN_GRACE_MS | 10000: on SIGTERM, in-flight requests get this long before connections are cut |
+ *
+ * Authentication (`jwtAuth.ts`), operation limits (`operationLimits.ts`) and rate limits
+ * (`rateLimiter.ts`) read their own keys; see README.md.
  */
 import { envBool as bool, envEnum, envInt as int, envList, envOptional, type Env } from '../subgraphs/kit/envConfig';
+import { INTERNAL_CONTEXT_SECRET_KEY, parseContextSecrets } from '../subgraphs/kit/internalContext';
 import { DEFAULT_MANIFEST_PATH, type PersistedDocumentsMode } from './persistedDocuments';
 
 export interface GatewayConfig {
@@ -39,6 +52,16 @@ export interface GatewayConfig {
   manifests: string[];
   redisUrl: string | undefined;
   internalToken: string | undefined;
+  /** Empty when unset: `startGateway` then needs `contextSecrets` in its options. */
+  contextSecrets: string[];
+  batching: boolean;
+  maxBatch: number;
+  fieldSuggestions: boolean;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  wsInitTimeoutMs: number;
+  wsMaxBufferedBytes: number;
+  shutdownGraceMs: number;
 }
 
 /** Where `npm run compose` writes and the gateway reads the supergraph. @default 'var/supergraph.graphql' */
@@ -61,5 +84,14 @@ export function gatewayConfigFromEnv(env: Env = process.env): GatewayConfig {
     manifests: env.GATEWAY_MANIFESTS ? envList(env, 'GATEWAY_MANIFESTS') : [DEFAULT_MANIFEST_PATH],
     redisUrl: envOptional(env, 'REDIS_URL'),
     internalToken: envOptional(env, 'INTERNAL_API_TOKEN'),
+    contextSecrets: parseContextSecrets(env[INTERNAL_CONTEXT_SECRET_KEY]),
+    batching: bool(env, 'GATEWAY_BATCHING', false),
+    maxBatch: int(env, 'GATEWAY_MAX_BATCH', 10, 1, 100),
+    fieldSuggestions: bool(env, 'GATEWAY_FIELD_SUGGESTIONS', env.NODE_ENV !== 'production'),
+    headersTimeoutMs: int(env, 'GATEWAY_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+    requestTimeoutMs: int(env, 'GATEWAY_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    wsInitTimeoutMs: int(env, 'GATEWAY_WS_INIT_TIMEOUT_MS', 3_000, 100, 600_000),
+    wsMaxBufferedBytes: int(env, 'GATEWAY_WS_MAX_BUFFERED_BYTES', 4_194_304, 1_024, 1_073_741_824),
+    shutdownGraceMs: int(env, 'GATEWAY_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
   };
 }

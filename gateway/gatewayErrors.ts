@@ -9,6 +9,7 @@
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
+import { OPERATION_LIMIT_CODES } from './operationLimits';
 import { currentRequest, type GatewayContext } from './requestContext';
 
 export interface GatewayErrorOptions {
@@ -70,6 +71,9 @@ const CLIENT_CODES = new Set([
   // the fast executor's own: a subgraph answer that breaks the schema's nullability or leaf types,
   // and plan shapes this gateway refuses
   'INVALID_GRAPHQL', 'DEFER_NOT_SUPPORTED', 'SUBSCRIPTION_NOT_SUPPORTED_HERE',
+  // who may call what: a field the caller's token does not cover, refused callers, spent rate limits
+  'UNAUTHORIZED', 'UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED',
+  ...OPERATION_LIMIT_CODES,
 ]);
 
 /** `formatError` for the gateway's Apollo Server; `fallbackLog` is used outside a request. */

@@ -1,189 +1,132 @@
 /**
- * `/graphql` on the fast executor: the whole way of a query through the gateway, without Apollo
- * Server's request pipeline in the hot path.
+ * `/graphql` over HTTP on the fast executor: the edge of a query's way through the gateway, without
+ * Apollo Server's request pipeline in the hot path.
  *
- * request id -> body (413 over the limit, 400 bad JSON) -> GraphQL params (GET/POST rules, CSRF
- * prevention) -> caller (tenant, identity, scopes) -> persisted document (APQ, trusted documents,
- * mode) -> prepared operation (parsed, validated, planned once per text) -> response cache (queries
- * only: key = document, variables, tenant, identity, scopes) -> plan execution -> errors masked ->
- * response written, with `Cache-Control` on cacheable GET persisted queries. Mutations evict the
- * response-cache entries their subgraphs report as changed (`extensions.invalidatedTags`).
+ * request id + trace -> method (405) -> CSRF prevention (400) -> caller admission: JWT (401/403) and
+ * rate limits (429 + Retry-After) -> body (413 over the limit, 400 bad JSON; a JSON array is a
+ * batch: 400 `BATCHING_DISABLED` unless enabled, then at most `maxBatch` operations) -> GraphQL
+ * params (GET/POST rules) -> `operationRunner.ts` (persisted documents, limits, cache, execution,
+ * audit) -> response written, one log line (request id, tenant, operation, status, duration) and
+ * the metrics of the request.
  */
-import { createHash } from 'node:crypto';
 import type http from 'node:http';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
+import type { AuditLog } from '../subgraphs/kit/auditLog';
 import { parseBody, readBody } from '../subgraphs/kit/graphqlHttp';
 import { REQUEST_ID_HEADER } from '../subgraphs/kit/requestId';
-import { TENANT_HEADER } from '../subgraphs/kit/tenant';
-import { cacheControlHeader, combinePolicies, parseCacheControl, readCacheTags, type CachePolicy } from './cachePolicy';
-import { CALLER_VARY_HEADERS, CallerIdentityError, callerFromHeaders, type Caller } from './callerIdentity';
-import { OperationError, type ExecuteResult, type FederatedExecutor, type PreparedOperation } from './federatedExecutor';
-import { formatGatewayError } from './gatewayErrors';
+import type { Tracing } from '../subgraphs/kit/tracing';
+import { TRACEPARENT_HEADER, outgoingTraceparent, parseTraceparent, traceFrom } from '../subgraphs/kit/traceContext';
+import type { CallerAdmission, Caller } from './callerAdmission';
+import type { FederatedExecutor } from './federatedExecutor';
+import type { GatewayMetrics } from './gatewayMetrics';
 import { CSRF_MESSAGE, badParamTypes, looksLikeCsrf, paramsFromBody, paramsFromGet, type GraphQLParams } from './graphqlParams';
+import { createOperationRunner, errorBody, refusal, type Outcome } from './operationRunner';
 import type { PersistedDocuments } from './persistedDocuments';
 import { createRequestContext, type GatewayContext } from './requestContext';
 import type { ResponseCache } from './responseCache';
-import type { ExecutionErrorOut } from './responseShaper';
+
+export { formatExecutionErrors } from './operationRunner';
 
 export interface OperationHandlerOptions {
   /** The executor of the supergraph being served (it changes on hot reload), or undefined while starting. */
   executor: () => FederatedExecutor | undefined;
   logger: Logger;
+  /** Authentication and rate limits. */
+  admission: CallerAdmission;
+  /** Secrets signing the internal context sent to subgraphs (first signs). */
+  contextSecrets: readonly string[];
   /** @default 1_048_576 */
   maxBodyBytes?: number;
   /** APQ and trusted documents; without it, only freeform `query` text is accepted. */
   persisted?: PersistedDocuments;
   /** Cache of whole query responses; without it, every query executes. */
   responseCache?: ResponseCache;
+  /** Batched requests (a JSON array of operations). @default { enabled: false, max: 10 } */
+  batching?: { enabled: boolean; max: number };
+  /** Strip "Did you mean ...?" from validation errors. @default false */
+  hideSuggestions?: boolean;
+  metrics?: GatewayMetrics;
+  audit?: AuditLog;
+  tracing?: Tracing;
 }
 
 export type OperationHandler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<void>;
 
-interface Outcome {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
-}
-
-function errorBody(message: string, code: string, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ errors: [{ message, extensions: { code, ...extra } }] });
-}
-
-function refuse(status: number, message: string, code = 'BAD_REQUEST'): Outcome {
-  return { status, body: errorBody(message, code), headers: {} };
-}
-
-function toFormatted(e: ExecutionErrorOut, ctx: GatewayContext, log: Logger): GraphQLFormattedError {
-  const original = (e as { originalError?: unknown }).originalError;
-  const err = new GraphQLError(e.message, { path: e.path, extensions: e.extensions, originalError: original instanceof Error ? original : undefined });
-  return formatGatewayError({ message: e.message, ...(e.path ? { path: e.path } : {}), ...(e.extensions ? { extensions: e.extensions } : {}) }, err, log, ctx);
-}
-
-/** The executor's errors as clients see them: through the gateway's error mask. */
-export function formatExecutionErrors(errors: ExecutionErrorOut[], ctx: GatewayContext, log: Logger): GraphQLFormattedError[] {
-  return errors.map((e) => toFormatted(e, ctx, log));
-}
-
-function resultBody(result: ExecuteResult, ctx: GatewayContext, log: Logger): string {
-  if (!result.errors) return JSON.stringify(result);
-  const errors = formatExecutionErrors(result.errors, ctx, log);
-  return JSON.stringify('data' in result ? { errors, data: result.data } : { errors });
-}
-
-/** sha256 of a prepared operation's text, computed once per prepared operation (not per request). */
-const textHashes = new WeakMap<PreparedOperation, string>();
-
-function documentHash(prepared: PreparedOperation, text: string): string {
-  let h = textHashes.get(prepared);
-  if (h === undefined) {
-    h = createHash('sha256').update(text).digest('hex');
-    textHashes.set(prepared, h);
-  }
-  return h;
-}
-
-interface Collected {
-  policies: CachePolicy[];
-  tags: Set<string>;
-  invalidated: Set<string>;
-}
+type Read = { ok: true; single: GraphQLParams } | { ok: true; batch: unknown[] } | Outcome;
 
 export function createOperationHandler(opts: OperationHandlerOptions): OperationHandler {
   const maxBody = opts.maxBodyBytes ?? 1_048_576;
+  const batching = opts.batching ?? { enabled: false, max: 10 };
   const log = opts.logger;
-  /** The cache scope last computed for an operation, for the `Cache-Control` of its cache hits. */
-  const scopes = new WeakMap<PreparedOperation, 'public' | 'private'>();
+  const runOne = createOperationRunner({
+    executor: opts.executor, persisted: opts.persisted, responseCache: opts.responseCache,
+    contextSecrets: opts.contextSecrets, audit: opts.audit, hideSuggestions: opts.hideSuggestions,
+  });
 
-  async function readParams(req: http.IncomingMessage, url: URL): Promise<{ ok: true; params: GraphQLParams } | Outcome> {
-    const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'POST') return { ...refuse(405, 'GraphQL requests must be GET or POST'), headers: { allow: 'GET, POST' } };
-    if (looksLikeCsrf(method, req.headers)) return refuse(400, CSRF_MESSAGE);
-    if (method === 'GET') {
+  async function readParams(req: http.IncomingMessage, url: URL): Promise<Read> {
+    if (req.method === 'GET') {
       const p = paramsFromGet(url);
-      return p.ok ? p : refuse(p.status, p.message);
+      return p.ok ? { ok: true, single: p.params } : refusal(p.status, p.message);
     }
     const raw = await readBody(req, maxBody);
-    if (raw === null) return refuse(413, `request body over ${maxBody} bytes`);
+    if (raw === null) return refusal(413, `request body over ${maxBody} bytes`, 'PAYLOAD_TOO_LARGE');
     const parsed = parseBody(req, raw);
-    if (!parsed.ok) return refuse(400, 'request body is not valid JSON');
+    if (!parsed.ok) return refusal(400, 'request body is not valid JSON');
+    if (Array.isArray(parsed.body)) {
+      if (!batching.enabled) return refusal(400, 'batched requests are disabled: send one operation per request', 'BATCHING_DISABLED');
+      if (parsed.body.length === 0 || parsed.body.length > batching.max) return refusal(400, `a batch holds 1 to ${batching.max} operations`, 'BATCH_TOO_LARGE');
+      return { ok: true, batch: parsed.body };
+    }
     const p = paramsFromBody(parsed.body);
-    return p.ok ? p : refuse(p.status, p.message);
+    return p.ok ? { ok: true, single: p.params } : refusal(p.status, p.message);
   }
 
-  async function documentOf(params: GraphQLParams): Promise<{ ok: true; text: string; hash: string; persisted: boolean } | Outcome> {
-    if (opts.persisted) {
-      const r = await opts.persisted.resolve({ query: params.query, documentId: params.documentId, extensions: params.extensions });
-      if (!r.ok) return { status: r.status, body: errorBody(r.message, r.code), headers: { 'cache-control': 'private, no-cache, must-revalidate' } };
-      return { ok: true, text: r.query, hash: r.hash, persisted: r.source !== 'freeform' };
-    }
-    if (typeof params.query !== 'string' || params.query === '') return refuse(400, 'GraphQL operations must contain a non-empty `query` or a `documentId`');
-    return { ok: true, text: params.query, hash: '', persisted: false };
-  }
-
-  async function run(req: http.IncomingMessage, url: URL, ctx: GatewayContext): Promise<Outcome> {
-    const got = await readParams(req, url);
-    if (!('ok' in got)) return got;
-    const params = got.params;
+  async function one(req: http.IncomingMessage, params: GraphQLParams, caller: Caller, ctx: GatewayContext, traceparent: string): Promise<Outcome> {
     const bad = badParamTypes(params);
-    if (bad) return refuse(400, bad);
-    let caller: Caller;
-    try {
-      caller = callerFromHeaders(req.headers);
-    } catch (err) {
-      if (err instanceof CallerIdentityError) return refuse(err.status, err.message, err.code);
-      throw err;
+    if (bad) return refusal(400, bad);
+    return runOne({ req, params, caller, ctx, traceparent });
+  }
+
+  async function batch(req: http.IncomingMessage, items: unknown[], caller: Caller, ctx: GatewayContext, traceparent: string): Promise<Outcome> {
+    const outs = await Promise.all(items.map((item) => {
+      const p = paramsFromBody(item);
+      return p.ok ? one(req, p.params, caller, ctx, traceparent) : Promise.resolve(refusal(p.status, p.message));
+    }));
+    const body = `[${outs.map((o) => o.body).join(',')}]`;
+    return { status: 200, body, headers: {}, info: { operationName: null, type: 'batch', cache: 'bypass', codes: outs.flatMap((o) => o.info.codes) } };
+  }
+
+  async function run(req: http.IncomingMessage, url: URL, ctx: GatewayContext, traceparent: string): Promise<{ out: Outcome; caller?: Caller }> {
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'POST') return { out: { ...refusal(405, 'GraphQL requests must be GET or POST'), headers: { allow: 'GET, POST' } } };
+    if (looksLikeCsrf(method, req.headers)) return { out: refusal(400, CSRF_MESSAGE) };
+    const admitted = await opts.admission.admit(req.headers.authorization, req.socket.remoteAddress);
+    if (!admitted.ok) {
+      opts.metrics?.rejected({ reason: admitted.code === 'RATE_LIMITED' ? 'rate_limited' : admitted.reason });
+      return { out: { status: admitted.status, body: errorBody(admitted.message, admitted.code, { reason: admitted.reason }), headers: admitted.headers, info: { operationName: null, type: null, cache: 'bypass', codes: [admitted.code] } } };
     }
-    const doc = await documentOf(params);
-    if (!('ok' in doc)) return doc;
-    const executor = opts.executor();
-    if (!executor) return { status: 503, body: errorBody('The gateway is starting', 'UNAVAILABLE', { retryable: true }), headers: { 'retry-after': '1' } };
-    let prepared: PreparedOperation;
-    try {
-      prepared = executor.prepareSource(doc.text, (params.operationName as string | null | undefined) ?? null);
-    } catch (err) {
-      if (err instanceof OperationError) return { status: 400, body: JSON.stringify({ errors: err.errors }), headers: {} };
-      throw err;
-    }
-    if (req.method === 'GET' && prepared.kind !== 'query') return { ...refuse(405, 'GET supports only query operations'), headers: { allow: 'POST' } };
-    const variables = (params.variables as Record<string, unknown> | null | undefined) ?? {};
-    const cache = prepared.kind === 'query' ? opts.responseCache : undefined;
-    const key = cache?.key({ document: `${executor.supergraphHash}:${doc.hash || documentHash(prepared, doc.text)}`, operationName: prepared.operationName, variables, tenant: caller.tenant, identity: caller.identity, scopes: caller.scopes });
-    if (cache && key) {
-      const hit = await cache.get(key);
-      if (hit) return { status: 200, body: hit.body, headers: hitHeaders(req, doc.persisted, hit.ttlMs, hit.ageS, scopes.get(prepared) ?? 'private') };
-    }
-    const startedAt = Date.now();
-    const seen: Collected = { policies: [], tags: new Set(), invalidated: new Set() };
-    const result = await executor.execute(prepared, {
-      variables,
-      headers: { [REQUEST_ID_HEADER]: ctx.requestId, [TENANT_HEADER]: caller.tenant },
-      shareKey: caller.tenant,
-      observe: cache || prepared.kind === 'mutation' ? (_s, res, body) => collect(seen, res.cacheControl, body) : undefined,
-    });
-    const body = resultBody(result, ctx, log);
-    if (seen.invalidated.size > 0 && opts.responseCache) await opts.responseCache.invalidate({ tags: [...seen.invalidated], tenant: caller.tenant });
-    const headers: Record<string, string> = {};
-    if (cache && key && !result.errors) {
-      const policy = combinePolicies(seen.policies);
-      if (policy.cacheable) {
-        await cache.set(key, { body, ttlMs: policy.maxAgeS * 1000, tags: [...seen.tags], startedAt });
-        scopes.set(prepared, policy.scope);
-        if (req.method === 'GET' && doc.persisted) Object.assign(headers, { 'cache-control': cacheControlHeader(policy), vary: CALLER_VARY_HEADERS });
-      }
-    }
-    return { status: 200, body, headers };
+    const caller = admitted.caller;
+    const got = await readParams(req, url);
+    if (!('ok' in got)) return { out: got, caller };
+    const out = 'batch' in got ? await batch(req, got.batch, caller, ctx, traceparent) : await one(req, got.single, caller, ctx, traceparent);
+    return { out, caller };
   }
 
   return async (req, res, url) => {
+    const started = performance.now();
     const ctx = createRequestContext(req.headers, log);
-    let out: Outcome;
+    const trace = traceFrom(req.headers);
+    const span = opts.tracing?.startSpan(`${req.method ?? 'GET'} /graphql`, parseTraceparent(req.headers[TRACEPARENT_HEADER]));
+    const traceparent = span?.traceparent ?? outgoingTraceparent(trace);
+    const traceId = span?.traceId ?? trace.traceId;
+    let r: { out: Outcome; caller?: Caller };
     try {
-      out = await run(req, url, ctx);
+      r = await run(req, url, ctx, traceparent);
     } catch (err) {
       ctx.log.error({ err }, 'graphql request failed');
-      out = { status: 500, body: errorBody('Unexpected error', 'INTERNAL_SERVER_ERROR', { requestId: ctx.requestId }), headers: {} };
+      r = { out: { ...refusal(500, 'Unexpected error', 'INTERNAL_SERVER_ERROR'), body: errorBody('Unexpected error', 'INTERNAL_SERVER_ERROR', { requestId: ctx.requestId }) } };
     }
+    const { out, caller } = r;
     res.writeHead(out.status, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(out.body),
@@ -191,21 +134,13 @@ export function createOperationHandler(opts: OperationHandlerOptions): Operation
       ...out.headers,
     });
     res.end(out.body);
+    const durationMs = performance.now() - started;
+    span?.end(out.status >= 500 ? new Error(`status ${out.status}`) : undefined);
+    const { operationName, type, cache, codes } = out.info;
+    ctx.log.info({ tenant: caller?.tenant, operationName, type, status: out.status, durationMs: Math.round(durationMs * 10) / 10, cache, ...(codes.length ? { codes } : {}), traceId }, 'graphql request');
+    if (opts.metrics) {
+      opts.metrics.request({ route: '/graphql', method: req.method ?? 'GET', status: out.status, durationMs });
+      if (type) opts.metrics.operation({ name: operationName, type, outcome: out.status >= 400 ? 'rejected' : codes.length ? 'error' : 'success', code: codes[0] ?? null, durationMs, cache });
+    }
   };
-}
-
-function collect(seen: Collected, cacheControl: string | undefined, body: Record<string, unknown>): void {
-  seen.policies.push(parseCacheControl(cacheControl));
-  const { cacheTags, invalidatedTags } = readCacheTags(body.extensions);
-  for (const t of cacheTags) seen.tags.add(t);
-  for (const t of invalidatedTags) seen.invalidated.add(t);
-}
-
-function hitHeaders(req: http.IncomingMessage, persisted: boolean, ttlMs: number, ageS: number, scope: 'public' | 'private'): Record<string, string> {
-  const headers: Record<string, string> = { age: String(ageS), 'x-cache': 'HIT' };
-  if (req.method === 'GET' && persisted) {
-    const left = Math.max(1, Math.floor(ttlMs / 1000) - ageS);
-    Object.assign(headers, { 'cache-control': `max-age=${left}, ${scope}`, vary: CALLER_VARY_HEADERS });
-  }
-  return headers;
 }

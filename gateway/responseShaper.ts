@@ -9,6 +9,9 @@
  * - GraphQL null propagation: a null in a non-null position nulls the nearest nullable parent, with
  *   `Cannot return null for non-nullable field T.f.` at its path.
  *
+ * - fields the caller may not see (`DeniedFields`, from `fieldAuthorization.ts`) are null with the
+ *   error the caller gets for them, and nullability propagates from there like for any field error.
+ *
  * `compileShaper` runs once per operation and per combination of `@skip`/`@include` variable values;
  * the field lists per runtime type are compiled on first use and kept, so a warm shaper only walks data.
  */
@@ -35,10 +38,16 @@ type Shape =
   | { k: 'leaf'; str: string; valid: Leaf }
   | { k: 'object'; str: string; type: GraphQLCompositeType; selections: SelectionNode[]; byType: Map<string, FieldPlan[] | null> };
 
+/** Fields of the operation the caller may not see, and the error reported for each at its path. */
+export interface DeniedFields {
+  has(node: FieldNode): boolean;
+  error(path: ReadonlyArray<string | number>): ExecutionErrorOut;
+}
+
 interface FieldPlan {
   name: string;
-  /** 0: a field with a value, 1: `__typename`, 2: `__schema`/`__type` introspection. */
-  kind: 0 | 1 | 2;
+  /** 0: a field with a value, 1: `__typename`, 2: `__schema`/`__type` introspection, 3: denied to the caller. */
+  kind: 0 | 1 | 2 | 3;
   /** The selection's parent type: named in error messages, and `__typename`'s fallback. */
   parent: GraphQLCompositeType;
   shape: Shape | null;
@@ -90,7 +99,7 @@ export interface ShapeResult {
 export type Shaper = (input: Record<string, unknown>, variables: Record<string, unknown>) => ShapeResult;
 
 class ShaperCompiler {
-  constructor(private readonly src: ShaperSource, private readonly vars: Record<string, unknown>) {}
+  constructor(private readonly src: ShaperSource, private readonly vars: Record<string, unknown>, readonly denied?: DeniedFields) {}
 
   private applies(condition: string | undefined, runtime: GraphQLNamedType | undefined, parent: GraphQLCompositeType): boolean {
     if (!condition) return true;
@@ -141,7 +150,8 @@ class ShaperCompiler {
     }
     const def = 'getFields' in parent ? parent.getFields()[fieldName] : undefined;
     if (!def) throw new GraphQLError(`Cannot query field "${fieldName}" on type "${parent.name}".`);
-    out.set(name, { name, kind: 0, parent, shape: shapeOf(def.type, node.selectionSet?.selections ?? []), guarded, node });
+    const kind = this.denied?.has(node) ? 3 : 0;
+    out.set(name, { name, kind, parent, shape: shapeOf(def.type, node.selectionSet?.selections ?? []), guarded, node });
   }
 
   fieldsFor(shape: Extract<Shape, { k: 'object' }>, typename: string | undefined): FieldPlan[] | null {
@@ -208,6 +218,12 @@ class ShapeRun {
       }
       if (f.kind === 2) {
         setOwn(output, f.name, this.introspect(f.node));
+        continue;
+      }
+      if (f.kind === 3) {
+        this.errors.push(this.c.denied!.error([...this.path, f.name]));
+        if (f.shape!.k === 'nonNull') return false;
+        setOwn(output, f.name, null);
         continue;
       }
       const raw = f.guarded && !Object.hasOwn(input, f.name) ? undefined : input[f.name];
@@ -282,9 +298,9 @@ class ShapeRun {
   }
 }
 
-/** Compiles the shaper of one operation for one set of `@skip`/`@include` variable values. */
-export function compileShaper(src: ShaperSource, conditionValues: Record<string, unknown>): Shaper {
-  const compiler = new ShaperCompiler(src, conditionValues);
+/** Compiles the shaper of one operation for one set of `@skip`/`@include` variable values (and denied fields). */
+export function compileShaper(src: ShaperSource, conditionValues: Record<string, unknown>, denied?: DeniedFields): Shaper {
+  const compiler = new ShaperCompiler(src, conditionValues, denied);
   const root = src.schema.getRootType(src.operation.operation);
   if (!root) throw new GraphQLError(`The schema has no ${src.operation.operation} type`);
   const rootShape: Extract<Shape, { k: 'object' }> = { k: 'object', str: root.name, type: root, selections: [...src.operation.selectionSet.selections], byType: new Map() };

@@ -4,9 +4,17 @@
  * - `fast` (default): our own plan executor (`fastGraph.ts`, `operationHandler.ts`) with persisted
  *   documents (APQ + trusted-document manifests), the response cache and `POST /internal/invalidate`;
  * - `stock`: `@apollo/gateway` inside `@apollo/server` (`graphqlHttpHandler.ts`), kept for comparison.
- * Routes: `POST`/`GET /graphql`; `GET /health` (200 `{ status: 'ok', supergraph: { hash, loadedAt } }`,
- * 503 before a graph is loaded); `POST /internal/invalidate` (fast only, token-protected); else 404.
- * Errors go through `formatGatewayError` on both paths.
+ * Routes: `POST`/`GET /graphql` (and graphql-ws on the same path); `GET /health` (live: 200 while
+ * the process runs, `{ status, supergraph }`); `GET /ready` (200 only when a supergraph is loaded and
+ * every subgraph answers its `/health`; 503 while starting or stopping); `GET /metrics`
+ * (Prometheus, `gatewayMetrics.ts`); `POST /internal/invalidate` (fast only, token-protected); else 404.
+ * Errors go through `formatGatewayError` on both paths. The stock path is kept for comparison: it
+ * has no authentication, limits or rate limits, and does not enforce `@authenticated`/`@requiresScopes`.
+ *
+ * Slow clients: request headers within GATEWAY_HEADERS_TIMEOUT_MS and the whole request within
+ * GATEWAY_REQUEST_TIMEOUT_MS (Node answers 408). Graceful shutdown (`close()`, SIGTERM): `/ready`
+ * turns 503, WebSockets close with 1001, no new connections are accepted, requests under way finish
+ * (up to GATEWAY_SHUTDOWN_GRACE_MS), then the remaining connections are cut.
  *
  * Run directly (`npm run start:gateway`): settings from the environment (`gatewayConfig.ts`),
  * stops cleanly on SIGINT/SIGTERM, prints `gateway ready at <url>`.
@@ -38,6 +46,17 @@ import { createSubscriptionHub } from './subscriptionHub';
 import { attachSubscriptionServer } from './subscriptionServer';
 import { createPersistedDocuments, type PersistedDocumentsStats } from './persistedDocuments';
 import { createResponseCache, type ResponseCacheStats } from './responseCache';
+import { createAuditLog, type AuditLog } from '../subgraphs/kit/auditLog';
+import { INTERNAL_CONTEXT_SECRET_KEY } from '../subgraphs/kit/internalContext';
+import { loadTenantRegistry } from '../subgraphs/kit/tenantRegistry';
+import { createTracing, type Tracing } from '../subgraphs/kit/tracing';
+import { createCallerAdmission } from './callerAdmission';
+import { createGatewayMetrics, type GatewayMetrics, type GatewayStatsLike } from './gatewayMetrics';
+import { createJwtAuth, loadJwtAuthConfig, type JwtAuthOptions } from './jwtAuth';
+import { loadOperationLimits, type OperationLimits } from './operationLimits';
+import { createRateLimiter, loadRateLimits, type RateLimiter, type RateLimiterOptions } from './rateLimiter';
+import { createReadiness } from './readiness';
+import { stockSupergraphHook } from './stockSupergraph';
 
 export interface GatewayOptions {
   /** @default GATEWAY_PORT, else 4000 (0 picks a free port) */
@@ -70,6 +89,24 @@ export interface GatewayOptions {
   redisUrl?: string;
   /** Bearer token of `POST /internal/invalidate` (also sent to the subgraphs'). @default INTERNAL_API_TOKEN, else the endpoint is off */
   internalToken?: string;
+  /** JWT verification; null = authentication off (everyone anonymous in the default tenant). @default loadJwtAuthConfig(env) (GATEWAY_AUTH_MODE, GATEWAY_JWKS_URL, ...) */
+  auth?: JwtAuthOptions | null;
+  /** Secrets signing the internal context sent to subgraphs. @default INTERNAL_CONTEXT_SECRET (required) */
+  contextSecrets?: string[];
+  /** @default loadOperationLimits(env) */
+  limits?: Partial<OperationLimits>;
+  /** Token buckets per tenant and per client; null = no rate limits. @default loadRateLimits(env) */
+  rateLimits?: Pick<RateLimiterOptions, 'perTenant' | 'perClient'> | null;
+  /** Batched HTTP requests. @default GATEWAY_BATCHING (false) */
+  batching?: boolean;
+  /** "Did you mean ...?" in validation errors. @default GATEWAY_FIELD_SUGGESTIONS, else true unless NODE_ENV=production */
+  fieldSuggestions?: boolean;
+  /** Where mutations are audited; false = no audit log. @default createAuditLog() (AUDIT_LOG_PATH, else var/audit.log) */
+  audit?: AuditLog | false;
+  /** In-flight requests get this long on close/SIGTERM. @default GATEWAY_SHUTDOWN_GRACE_MS, else 10_000 */
+  shutdownGraceMs?: number;
+  /** Environment the defaults above are read from. @default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Gateway {
@@ -106,52 +143,102 @@ function apolloLogger(log: Logger) {
   return { debug: (m: string) => current().debug(m), info: (m: string) => current().info(m), warn: (m: string) => current().warn(m), error: (m: string) => current().error(m) };
 }
 
-function route(file: SupergraphFile, graphql: Parts['graphql'], req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+interface Routes {
+  handle?: GraphQLHttpHandler;
+  invalidation?: Invalidation;
+  ready?: () => Promise<{ ready: boolean; body: Record<string, unknown> }>;
+  metrics?: GatewayMetrics;
+  /** What the metrics read at each scrape (set once the fast executor is up). */
+  collect?: () => GatewayStatsLike;
+  stopping: boolean;
+}
+
+function route(file: SupergraphFile, routes: Routes, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://gateway');
-  if (url.pathname === INVALIDATE_PATH && graphql.invalidation) return graphql.invalidation.handle(req, res);
+  const read = req.method === 'GET' || req.method === 'HEAD';
   if (url.pathname === '/graphql') {
-    if (graphql.handle) return graphql.handle(req, res, url);
+    if (routes.handle) return routes.handle(req, res, url);
     sendJson(res, 503, { errors: [{ message: 'The gateway is starting', extensions: { code: 'UNAVAILABLE', retryable: true } }] });
     return Promise.resolve();
   }
-  if (url.pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+  if (url.pathname === INVALIDATE_PATH && routes.invalidation) return routes.invalidation.handle(req, res);
+  if (url.pathname === '/health' && read) {
     const state = file.current();
-    if (!state) sendJson(res, 503, { status: 'starting', supergraph: null });
-    else sendJson(res, 200, { status: 'ok', supergraph: { hash: state.hash, loadedAt: state.loadedAt.toISOString() } });
+    sendJson(res, 200, { status: routes.stopping ? 'stopping' : 'ok', supergraph: state ? { hash: state.hash, loadedAt: state.loadedAt.toISOString() } : null });
     return Promise.resolve();
   }
-  sendJson(res, 404, { error: 'not found: use /graphql or /health' });
+  if (url.pathname === '/ready' && read) return ready(file, routes, res);
+  if (url.pathname === '/metrics' && read && routes.metrics) return routes.metrics.handler(req, res);
+  sendJson(res, 404, { error: 'not found: use /graphql, /health, /ready or /metrics' });
   return Promise.resolve();
+}
+
+async function ready(file: SupergraphFile, routes: Routes, res: http.ServerResponse): Promise<void> {
+  if (routes.stopping) {
+    sendJson(res, 503, { status: 'stopping' });
+    return;
+  }
+  if (!routes.ready) {
+    const loaded = file.current() !== null;
+    sendJson(res, loaded ? 200 : 503, { status: loaded ? 'ready' : 'starting', supergraph: loaded });
+    return;
+  }
+  const r = await routes.ready();
+  sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', ...r.body });
 }
 
 interface Parts {
   log: Logger;
+  env: GatewayConfig;
   file: SupergraphFile;
   fetcher: UndiciFetcher;
   server: http.Server;
-  graphql: { handle?: GraphQLHttpHandler; invalidation?: Invalidation };
+  routes: Routes;
+  contextSecrets: string[];
+  metrics: GatewayMetrics;
+  audit?: AuditLog;
+}
+
+function contextSecretsOf(opts: GatewayOptions, env: GatewayConfig): string[] {
+  const secrets = opts.contextSecrets ?? env.contextSecrets;
+  if (secrets.length === 0) throw new Error(`${INTERNAL_CONTEXT_SECRET_KEY} is required: the secret (>= 32 characters) the gateway signs the internal context with and the subgraphs verify it with`);
+  return secrets;
 }
 
 function createParts(opts: GatewayOptions, env: GatewayConfig): Parts {
   const log = opts.logger ?? createLogger('gateway');
-  const file = createSupergraphFile({ path: opts.supergraphPath ?? env.supergraphPath, logger: log, pollIntervalMs: opts.supergraphPollMs ?? env.supergraphPollMs });
+  const contextSecrets = contextSecretsOf(opts, env);
+  const audit = opts.audit === false ? undefined : opts.audit ?? createAuditLog({ env: opts.env ?? process.env });
+  const file = createSupergraphFile({
+    path: opts.supergraphPath ?? env.supergraphPath, logger: log, pollIntervalMs: opts.supergraphPollMs ?? env.supergraphPollMs,
+    onChange: (c) => audit?.record({ actor: null, tenant: null, action: 'config.supergraph', operation: 'reload', target: { type: 'supergraph', id: c.to }, outcome: c.outcome, ...(c.reason ? { errorCodes: ['INVALID_SUPERGRAPH'] } : {}) }),
+  });
   const fetcher = createUndiciFetcher({ timeoutMs: opts.subgraphTimeoutMs ?? env.subgraphTimeoutMs });
-  const graphql: Parts['graphql'] = {};
+  const routes: Routes = { stopping: false };
+  const metrics = createGatewayMetrics({ collect: () => routes.collect?.() ?? {} });
+  routes.metrics = metrics;
   const server = http.createServer((req, res) => {
-    route(file, graphql, req, res).catch((err: unknown) => {
+    const started = performance.now();
+    route(file, routes, req, res).catch((err: unknown) => {
       log.error({ err }, 'gateway request failed');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.destroy();
+    }).finally(() => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path !== '/graphql') metrics.request({ route: ['/health', '/ready', '/metrics', INVALIDATE_PATH].includes(path ?? '') ? path! : 'other', method: req.method ?? 'GET', status: res.statusCode, durationMs: performance.now() - started });
     });
   });
   server.keepAliveTimeout = 65_000;
-  return { log, file, fetcher, server, graphql };
+  server.headersTimeout = env.headersTimeoutMs;
+  server.requestTimeout = env.requestTimeoutMs;
+  return { log, env, file, fetcher, server, routes, contextSecrets, metrics, audit };
 }
 
 function createApollo(p: Parts, introspection: boolean): ApolloServer<GatewayContext> {
   const gateway = new ApolloGateway({
-    supergraphSdl: p.file.hook,
-    buildService: ({ name, url }) => new SubgraphDataSource({ name, url: url ?? '', fetcher: p.fetcher.fetch }),
+    // The stock gateway refuses supergraphs linking the security specs; it does not enforce them either.
+    supergraphSdl: stockSupergraphHook(p.file.hook),
+    buildService: ({ name, url }) => new SubgraphDataSource({ name, url: url ?? '', fetcher: p.fetcher.fetch, contextSecrets: p.contextSecrets }),
     logger: apolloLogger(p.log),
   });
   return new ApolloServer<GatewayContext>({
@@ -178,30 +265,56 @@ function listen(server: http.Server, port: number, host: string): Promise<number
 async function startStock(p: Parts, opts: GatewayOptions, env: GatewayConfig): Promise<Served> {
   const apollo = createApollo(p, opts.introspection ?? env.introspection);
   await apollo.start();
-  p.graphql.handle = createGraphQLHttpHandler({ apollo, logger: p.log, maxBodyBytes: opts.maxBodyBytes ?? env.maxBodyBytes });
+  p.routes.handle = createGraphQLHttpHandler({ apollo, logger: p.log, maxBodyBytes: opts.maxBodyBytes ?? env.maxBodyBytes });
   return {
     invalidate: () => Promise.resolve({ evicted: 0, subgraphs: {} }),
     stats: () => ({ executor: null, persisted: null, responseCache: null }),
-    close: () => apollo.stop(),
+    async close() {
+      await apollo.stop();
+      await p.audit?.close();
+    },
   };
+}
+
+interface Guards {
+  rateLimiter?: RateLimiter;
+  audit?: AuditLog;
+  tracing: Tracing;
+}
+
+function createGuards(opts: GatewayOptions, p: Parts): Guards & { admission: ReturnType<typeof createCallerAdmission> } {
+  const rawEnv = opts.env ?? process.env;
+  const authOptions = opts.auth !== undefined ? opts.auth : loadJwtAuthConfig(rawEnv);
+  const tenants = loadTenantRegistry(rawEnv);
+  const auth = authOptions ? createJwtAuth({ knownTenant: (t) => tenants.has(t), ...authOptions }) : null;
+  const limits = opts.rateLimits !== undefined ? opts.rateLimits : loadRateLimits(rawEnv);
+  const rateLimiter = limits && (limits.perTenant || limits.perClient) ? createRateLimiter(limits) : undefined;
+  const tracing = createTracing({ serviceName: 'lumina-gateway', env: rawEnv });
+  return { admission: createCallerAdmission({ auth, rateLimiter }), rateLimiter, audit: p.audit, tracing };
 }
 
 async function startFast(p: Parts, opts: GatewayOptions, env: GatewayConfig): Promise<Served> {
   const redisUrl = opts.redisUrl ?? env.redisUrl;
+  const guards = createGuards(opts, p);
   const apq = createApqStore({ redisUrl, logger: p.log });
   const persisted = createPersistedDocuments({
     mode: opts.persistedMode ?? env.persistedMode, manifestPaths: opts.manifests ?? env.manifests, apq, logger: p.log,
   });
   const cacheOn = opts.responseCache ?? env.responseCache;
   const responseCache = cacheOn ? createResponseCache({ maxBytes: env.responseCacheMaxBytes, redisUrl, logger: p.log }) : undefined;
+  const closeGuards = async () => {
+    await Promise.all([guards.rateLimiter?.close(), guards.audit?.close(), guards.tracing.close()]);
+  };
   let fast: FastGraph | undefined;
   try {
     fast = await startFastGraph({
       file: p.file, logger: p.log, dedupe: opts.dedupe ?? env.dedupe, timeoutMs: opts.subgraphTimeoutMs ?? env.subgraphTimeoutMs,
       introspection: opts.introspection ?? env.introspection, documents: () => persisted.documents(),
+      limits: { ...loadOperationLimits(opts.env ?? process.env), ...opts.limits },
+      onFetch: (e) => p.metrics.subgraphFetch(e), tracing: guards.tracing,
     });
   } catch (err) {
-    await Promise.all([persisted.close(), apq.close(), responseCache?.close()]);
+    await Promise.all([persisted.close(), apq.close(), responseCache?.close(), closeGuards()]);
     throw err;
   }
   const graph = fast;
@@ -212,36 +325,50 @@ async function startFast(p: Parts, opts: GatewayOptions, env: GatewayConfig): Pr
     token: opts.internalToken ?? env.internalToken,
     logger: p.log,
   });
-  p.graphql.invalidation = invalidation;
+  p.routes.invalidation = invalidation;
+  const readiness = createReadiness({ loaded: () => graph.current() !== undefined, subgraphUrls: () => graph.current()?.subgraphUrls ?? {} });
+  p.routes.ready = async () => {
+    const r = await readiness.check();
+    return { ready: r.ready, body: { supergraph: r.supergraph, subgraphs: r.subgraphs } };
+  };
   const formatErrors = (errors: ExecutionErrorOut[]) => {
     const ctx = createRequestContext({}, p.log);
     return formatExecutionErrors(errors, ctx, ctx.log);
   };
-  const hub = createSubscriptionHub({ executor: () => graph.current(), logger: p.log, formatErrors });
-  const subscriptions = attachSubscriptionServer({ server: p.server, executor: () => graph.current(), hub, logger: p.log, formatErrors });
-  p.graphql.handle = createOperationHandler({ executor: () => graph.current(), logger: p.log, maxBodyBytes: opts.maxBodyBytes ?? env.maxBodyBytes, persisted, responseCache });
+  const hub = createSubscriptionHub({ executor: () => graph.current(), logger: p.log, formatErrors, contextSecrets: p.contextSecrets });
+  const subscriptions = attachSubscriptionServer({
+    server: p.server, executor: () => graph.current(), hub, logger: p.log, formatErrors, admission: guards.admission,
+    contextSecrets: p.contextSecrets, initTimeoutMs: env.wsInitTimeoutMs, maxBufferedBytes: env.wsMaxBufferedBytes,
+  });
+  p.routes.handle = createOperationHandler({
+    executor: () => graph.current(), logger: p.log, maxBodyBytes: opts.maxBodyBytes ?? env.maxBodyBytes, persisted, responseCache,
+    admission: guards.admission, contextSecrets: p.contextSecrets, batching: { enabled: opts.batching ?? env.batching, max: env.maxBatch },
+    hideSuggestions: !(opts.fieldSuggestions ?? env.fieldSuggestions), metrics: p.metrics, audit: guards.audit, tracing: guards.tracing,
+  });
+  const stats = (): GatewayStats => ({ executor: graph.current()?.stats() ?? null, persisted: persisted.stats(), responseCache: responseCache?.stats() ?? null });
+  p.routes.collect = () => ({ ...stats(), subscriptions: hub.stats(), websocketConnections: subscriptions.clients() });
   return {
     invalidate: (request) => invalidation.invalidate(request),
-    stats: () => ({ executor: graph.current()?.stats() ?? null, persisted: persisted.stats(), responseCache: responseCache?.stats() ?? null }),
+    stats,
     async close() {
       stopWarming();
       await subscriptions.close();
       await hub.close();
-      await drain(p.server);
-      await Promise.all([graph.close(), persisted.close(), invalidation.close()]);
-      await Promise.all([apq.close(), responseCache?.close()]);
+      await drain(p.server, opts.shutdownGraceMs ?? env.shutdownGraceMs);
+      await Promise.all([graph.close(), persisted.close(), invalidation.close(), readiness.close()]);
+      await Promise.all([apq.close(), responseCache?.close(), closeGuards()]);
     },
   };
 }
 
-/** Stops accepting, lets requests under way finish (up to 10 s), then closes every connection. */
-function drain(server: http.Server): Promise<void> {
+/** Stops accepting, lets requests under way finish (up to `graceMs`), then closes every connection. */
+function drain(server: http.Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) {
       resolve();
       return;
     }
-    const force = setTimeout(() => server.closeAllConnections(), 10_000);
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
     force.unref();
     server.close(() => {
       clearTimeout(force);
@@ -258,7 +385,7 @@ interface Served {
 }
 
 export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> {
-  const env = gatewayConfigFromEnv();
+  const env = gatewayConfigFromEnv(opts.env ?? process.env);
   const p = createParts(opts, env);
   const executor = opts.executor ?? env.executor;
   const host = opts.host ?? env.host;
@@ -286,6 +413,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     invalidate: served.invalidate,
     stats: served.stats,
     async close() {
+      p.routes.stopping = true;
       await served.close();
       await p.fetcher.close();
     },

@@ -6,10 +6,17 @@
  *
  * The timeout is undici's: `timeoutMs` for the headers, and at most `timeoutMs` between body chunks.
  * Failures become client-safe gateway errors (the URL, status text and body are log-only):
- * no answer in time -> UPSTREAM_TIMEOUT; connection failure, 5xx -> UPSTREAM_UNAVAILABLE (both
+ * no answer in time -> SUBGRAPH_TIMEOUT; connection failure, 5xx -> SUBGRAPH_UNAVAILABLE (both
  * retryable); another non-2xx status -> an uncoded error the mask turns into "Unexpected error".
+ *
+ * Observability: `onFetch` hears of every real HTTP exchange once (a fetch answered by a shared one
+ * is not an exchange). With `tracing`, each exchange is a span under the request's `traceparent`
+ * header, and the subgraph receives that span's `traceparent`; a shared fetch belongs to the trace of
+ * the request that sent it.
  */
 import { Pool, type Dispatcher } from 'undici';
+import { parseTraceparent, TRACEPARENT_HEADER } from '../subgraphs/kit/traceContext';
+import type { Tracing } from '../subgraphs/kit/tracing';
 import { gatewayError } from './gatewayErrors';
 
 export interface SubgraphResponse {
@@ -18,6 +25,18 @@ export interface SubgraphResponse {
   text: string;
   /** The subgraph's `Cache-Control` header, if any. */
   cacheControl: string | undefined;
+}
+
+/** How one exchange ended: `error` = an HTTP answer we refuse (non-2xx, not JSON, too large). */
+export type SubgraphFetchOutcome = 'success' | 'error' | 'timeout' | 'unreachable';
+
+export interface SubgraphFetchEvent {
+  subgraph: string;
+  url: string;
+  /** HTTP status, 0 when no answer came. */
+  status: number;
+  outcome: SubgraphFetchOutcome;
+  durationMs: number;
 }
 
 export interface SubgraphClientOptions {
@@ -31,6 +50,12 @@ export interface SubgraphClientOptions {
   connections?: number;
   /** Largest subgraph response body. @default 67_108_864 (64 MiB) */
   maxResponseBytes?: number;
+  /** Called once per real HTTP exchange, after it ended; must not throw (a throw is ignored). @default none */
+  onFetch?: (e: SubgraphFetchEvent) => void;
+  /** Makes each exchange a span (`subgraph <name>`) and sends its `traceparent`. @default none (headers sent as given) */
+  tracing?: Pick<Tracing, 'startSpan'>;
+  /** Clock in ms for `durationMs`. @default performance.now */
+  now?: () => number;
 }
 
 export interface SubgraphClient {
@@ -76,7 +101,13 @@ async function readText(body: Dispatcher.ResponseData['body'], length: number, m
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function exchange(t: Target, service: string, body: string, headers: Record<string, string>, maxBytes: number): Promise<SubgraphResponse> {
+/** What an exchange learnt, even when it threw: the status (0 = none) and whether it timed out. */
+interface Probe {
+  status: number;
+  timedOut: boolean;
+}
+
+async function exchange(t: Target, service: string, body: string, headers: Record<string, string>, maxBytes: number, probe: Probe): Promise<SubgraphResponse> {
   let status: number;
   let text: string;
   let cc: string | string[] | undefined;
@@ -84,15 +115,17 @@ async function exchange(t: Target, service: string, body: string, headers: Recor
   try {
     const res = await t.pool.request({ path: t.path, method: 'POST', headers, body });
     status = res.statusCode;
+    probe.status = status;
     cc = res.headers['cache-control'];
     type = res.headers['content-type'] as string | undefined;
     const length = res.headers['content-length'];
     text = await readText(res.body, typeof length === 'string' ? Number(length) : -1, maxBytes);
   } catch (err) {
-    throw transportError(service, t.url, err, TIMEOUT_CODES.has((err as { code?: string }).code ?? ''));
+    probe.timedOut = TIMEOUT_CODES.has((err as { code?: string }).code ?? '');
+    throw transportError(service, t.url, err, probe.timedOut);
   }
   if (status >= 500) {
-    throw gatewayError({ code: 'UPSTREAM_UNAVAILABLE', system: service, retryable: true, message: `The ${service} subgraph is unavailable`, cause: new Error(`HTTP ${status}`), logFields: { subgraphUrl: t.url, status, body: text.slice(0, 500) } });
+    throw gatewayError({ code: 'SUBGRAPH_UNAVAILABLE', system: service, retryable: true, message: `The ${service} subgraph is unavailable`, cause: new Error(`HTTP ${status}`), logFields: { subgraphUrl: t.url, status, body: text.slice(0, 500) } });
   }
   if (status < 200 || status >= 300) throw new Error(`${service} subgraph answered HTTP ${status}: ${text.slice(0, 500)}`);
   if (!JSON_TYPE.test(type ?? '')) throw new Error(`Expected JSON response body, but received: ${text.slice(0, 100)}`);
@@ -100,8 +133,38 @@ async function exchange(t: Target, service: string, body: string, headers: Recor
 }
 
 function transportError(service: string, url: string, err: unknown, timedOut: boolean): Error {
-  if (timedOut) return gatewayError({ code: 'UPSTREAM_TIMEOUT', system: service, retryable: true, message: `The ${service} subgraph did not answer in time`, cause: err, logFields: { subgraphUrl: url } });
-  return gatewayError({ code: 'UPSTREAM_UNAVAILABLE', system: service, retryable: true, message: `The ${service} subgraph is unavailable`, cause: err, logFields: { subgraphUrl: url } });
+  if (timedOut) return gatewayError({ code: 'SUBGRAPH_TIMEOUT', system: service, retryable: true, message: `The ${service} subgraph did not answer in time`, cause: err, logFields: { subgraphUrl: url } });
+  return gatewayError({ code: 'SUBGRAPH_UNAVAILABLE', system: service, retryable: true, message: `The ${service} subgraph is unavailable`, cause: err, logFields: { subgraphUrl: url } });
+}
+
+function outcomeOf(probe: Probe, failed: boolean): SubgraphFetchOutcome {
+  if (!failed) return 'success';
+  if (probe.timedOut) return 'timeout';
+  return probe.status === 0 ? 'unreachable' : 'error';
+}
+
+/** Runs one exchange inside a span (when tracing) and reports it to `onFetch` once it ended. */
+async function observed(opts: SubgraphClientOptions, t: Target, service: string, body: string, headers: Record<string, string>, maxBytes: number): Promise<SubgraphResponse> {
+  const now = opts.now ?? (() => performance.now());
+  const span = opts.tracing?.startSpan(`subgraph ${service}`, parseTraceparent(headers[TRACEPARENT_HEADER]), { 'graphql.subgraph': service });
+  const sent = span ? { ...headers, [TRACEPARENT_HEADER]: span.traceparent } : headers;
+  const probe: Probe = { status: 0, timedOut: false };
+  const start = now();
+  let failure: unknown;
+  try {
+    return await exchange(t, service, body, sent, maxBytes, probe);
+  } catch (err) {
+    failure = err ?? new Error('subgraph fetch failed');
+    throw err;
+  } finally {
+    span?.set({ 'http.response.status_code': probe.status });
+    span?.end(failure);
+    try {
+      opts.onFetch?.({ subgraph: service, url: t.url, status: probe.status, outcome: outcomeOf(probe, failure !== undefined), durationMs: now() - start });
+    } catch {
+      // an observer bug must not fail the fetch
+    }
+  }
 }
 
 export function createSubgraphClient(opts: SubgraphClientOptions): SubgraphClient {
@@ -122,7 +185,7 @@ export function createSubgraphClient(opts: SubgraphClientOptions): SubgraphClien
     const t = targets.get(service);
     if (!t) return Promise.reject(new Error(`Couldn't find service with name "${service}"`));
     sent += 1;
-    return exchange(t, service, body, headers, maxBytes);
+    return observed(opts, t, service, body, headers, maxBytes);
   };
 
   return {

@@ -1,28 +1,32 @@
 /**
- * Federated subscriptions: one upstream subscription per distinct (operation, variables, tenant),
- * shared by every client that asked for it.
+ * Federated subscriptions: one upstream subscription per distinct (operation, variables, tenant,
+ * scopes), shared by every client that asked for it.
  *
  * The plan's primary fetch runs against the owning subgraph over graphql-ws (`graphql-transport-ws`,
- * one lazy client per subgraph and tenant, connectionParams `{ tenant }`). Each upstream `next` is
+ * one lazy client per subgraph, tenant and scopes, connectionParams `{ context }`: the signed
+ * internal context, signed afresh on every connect). Each upstream `next` is
  * resolved once through the fast executor (the rest of the plan: fields of other subgraphs, through
  * the same batched, cached fetch path as queries) and the result is pushed to every client of that
  * key. A client's `return()` (its `complete`) removes it at once, so it never gets another `next`;
  * the last client leaving disposes the upstream subscription. An upstream error or completion ends
- * every client of the key (error code UPSTREAM_UNAVAILABLE, retryable): the gateway does not
+ * every client of the key (error code SUBGRAPH_UNAVAILABLE, retryable): the gateway does not
  * resubscribe silently, which would skip the events of the gap; clients resume with `after`.
  */
 import { createClient, type Client } from 'graphql-ws';
 import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
+import { randomUUID } from 'node:crypto';
+import { INTERNAL_CONTEXT_HEADER, signInternalContext } from '../subgraphs/kit/internalContext';
+import { shareKeyOf, type Caller } from './callerAdmission';
 import type { FederatedExecutor, PreparedOperation } from './federatedExecutor';
 import type { ExecutionErrorOut } from './responseShaper';
 
 export interface SubscriptionRequest {
   prepared: PreparedOperation;
   variables: Record<string, unknown>;
-  tenant: string;
-  /** Sent with the rest-of-plan fetches. */
+  caller: Caller;
+  /** Sent with the rest-of-plan fetches (request id, traceparent); the signed context is added per event. */
   headers: Record<string, string>;
 }
 
@@ -51,6 +55,8 @@ export interface SubscriptionHubOptions {
   logger: Logger;
   /** Client-safe errors (the gateway's error mask), applied once per event for all its clients. */
   formatErrors: (errors: ExecutionErrorOut[]) => GraphQLFormattedError[];
+  /** Secrets signing the internal context (first signs). */
+  contextSecrets: readonly string[];
 }
 
 function wsUrl(httpUrl: string): string {
@@ -114,20 +120,24 @@ export function createSubscriptionHub(opts: SubscriptionHubOptions): Subscriptio
   const upstreams = new Map<string, Upstream>();
   const clients = new Map<string, Client>();
 
-  const clientFor = (url: string, tenant: string): Client => {
-    const key = `${url}\u0000${tenant}`;
+  const sign = (caller: Caller, requestId: string): string =>
+    signInternalContext({ tenant: caller.tenant, scopes: caller.scopes, subject: null, requestId }, opts.contextSecrets);
+
+  const clientFor = (url: string, caller: Caller): Client => {
+    const key = `${url}\u0000${shareKeyOf(caller)}`;
     let c = clients.get(key);
     if (!c) {
       // No silent retries: a resubscription would skip the events of the gap. An upstream failure ends
       // the clients with a retryable error instead, and they resume with `after: <last cursor>`.
-      c = createClient({ url: wsUrl(url), webSocketImpl: WebSocket, connectionParams: { tenant }, lazy: true, retryAttempts: 0 });
+      c = createClient({ url: wsUrl(url), webSocketImpl: WebSocket, connectionParams: () => ({ context: sign(caller, `ws-${randomUUID()}`) }), lazy: true, retryAttempts: 0 });
       clients.set(key, c);
     }
     return c;
   };
 
   const start = (key: string, req: SubscriptionRequest, executor: FederatedExecutor): Upstream => {
-    const node = req.prepared.plan.node;
+    // The caller's plan: fields the caller may not see are not even asked for upstream.
+    const node = executor.access(req.prepared, req.caller).plan.node;
     if (node?.kind !== 'Subscription') throw new Error('not a subscription plan');
     const primary = node.primary;
     const url = executor.subgraphUrls[primary.serviceName];
@@ -135,15 +145,16 @@ export function createSubscriptionHub(opts: SubscriptionHubOptions): Subscriptio
     const variables: Record<string, unknown> = {};
     for (const name of primary.variableUsages ?? []) if (req.variables[name] !== undefined) variables[name] = req.variables[name];
     const up: Upstream = { listeners: new Set(), dispose: () => undefined };
-    const log = opts.logger.child({ subgraph: primary.serviceName, tenant: req.tenant });
+    const log = opts.logger.child({ subgraph: primary.serviceName, tenant: req.caller.tenant });
     // Events are resolved one after another, so clients see them in the order the subgraph sent them.
     let chain = Promise.resolve();
-    const dispose = clientFor(url, req.tenant).subscribe<Record<string, unknown>>(
+    const dispose = clientFor(url, req.caller).subscribe<Record<string, unknown>>(
       { query: primary.operation, variables, ...(primary.operationName ? { operationName: primary.operationName } : {}) },
       {
         next: (payload) => {
           chain = chain.then(async () => {
-            const result = await executor.executeSubscriptionEvent(req.prepared, payload as Record<string, unknown>, { variables: req.variables, headers: req.headers, shareKey: req.tenant });
+            const headers = { ...req.headers, [INTERNAL_CONTEXT_HEADER]: sign(req.caller, req.headers['x-request-id'] ?? randomUUID()) };
+            const result = await executor.executeSubscriptionEvent(req.prepared, payload as Record<string, unknown>, { variables: req.variables, headers, shareKey: shareKeyOf(req.caller), caller: req.caller });
             const out = toResult(result.errors ? opts.formatErrors(result.errors) : undefined, result.data);
             for (const l of [...up.listeners]) l.push(out);
           }).catch((err: unknown) => log.error({ err }, 'resolving a subscription event failed'));
@@ -154,7 +165,7 @@ export function createSubscriptionHub(opts: SubscriptionHubOptions): Subscriptio
           // A last `next` with the coded error, then `complete`: the other operations on each client's socket go on.
           const ended: Result = { errors: asGraphQLErrors([{
             message: `The ${primary.serviceName} subgraph ended the subscription; resubscribe with \`after\` set to the last cursor`,
-            extensions: { code: 'UPSTREAM_UNAVAILABLE', system: primary.serviceName, retryable: true },
+            extensions: { code: 'SUBGRAPH_UNAVAILABLE', system: primary.serviceName, retryable: true },
           }]) };
           void chain.then(() => {
             for (const l of [...up.listeners]) {
@@ -177,7 +188,7 @@ export function createSubscriptionHub(opts: SubscriptionHubOptions): Subscriptio
     subscribe(req) {
       const executor = opts.executor();
       if (!executor) throw new Error('the gateway is starting');
-      const key = JSON.stringify([req.tenant, req.prepared.operationName, req.prepared.document.loc?.source.body ?? '', req.variables]);
+      const key = JSON.stringify([shareKeyOf(req.caller), req.prepared.operationName, req.prepared.document.loc?.source.body ?? '', req.variables]);
       let up = upstreams.get(key);
       if (!up) {
         up = start(key, req, executor);

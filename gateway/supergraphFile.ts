@@ -15,6 +15,7 @@ import { resolve } from 'node:path';
 import type { SupergraphSdlHook } from '@apollo/gateway';
 import { Supergraph } from '@apollo/federation-internals';
 import type { Logger } from 'pino';
+import { SUPPORTED_SUPERGRAPH_FEATURES } from './supergraphFeatures';
 import { reasonOf, statKey, watchFiles } from './watchFiles';
 
 export interface SupergraphFileOptions {
@@ -25,6 +26,8 @@ export interface SupergraphFileOptions {
   pollIntervalMs?: number;
   /** Quiet time after a change before the file is read. @default 100 */
   debounceMs?: number;
+  /** Told of every changed file after start: served (`success`) or refused (`failure`), for the audit log. @default none */
+  onChange?: (change: { from: string | null; to: string; outcome: 'success' | 'failure'; reason?: string }) => void;
 }
 
 export interface SupergraphState {
@@ -49,7 +52,7 @@ export function sha256(text: string): string {
 /** Throws with the reason when `sdl` is not a supergraph the gateway can serve. */
 export function validateSupergraph(sdl: string): void {
   if (!sdl.trim()) throw new Error('the file is empty');
-  Supergraph.build(sdl, { validateSupergraph: true });
+  Supergraph.build(sdl, { validateSupergraph: true, supportedFeatures: SUPPORTED_SUPERGRAPH_FEATURES as Set<string> });
 }
 
 async function readInitial(path: string): Promise<string> {
@@ -75,6 +78,7 @@ interface Loader {
   state: SupergraphState | null;
   update: ((sdl: string) => void) | null;
   refusedHash: string | null;
+  onChange: SupergraphFileOptions['onChange'];
   /** `ino:size:mtime` of the file when last read, so the poll notices changes. */
   statKey: string;
 }
@@ -99,17 +103,19 @@ async function applyFile(l: Loader): Promise<void> {
   } catch (err) {
     l.refusedHash = hash;
     l.log.error({ reason: reasonOf(err), hash }, 'supergraph file refused; keeping the current graph');
+    l.onChange?.({ from: l.state?.hash ?? null, to: hash, outcome: 'failure', reason: reasonOf(err) });
     return;
   }
   l.refusedHash = null;
   l.log.info({ from: l.state?.hash, to: hash }, 'supergraph reloaded');
+  l.onChange?.({ from: l.state?.hash ?? null, to: hash, outcome: 'success' });
   l.state = { hash, loadedAt: new Date() };
 }
 
 
 export function createSupergraphFile(opts: SupergraphFileOptions): SupergraphFile {
   const path = resolve(opts.path);
-  const l: Loader = { path, log: opts.logger.child({ supergraphPath: path }), state: null, update: null, refusedHash: null, statKey: '' };
+  const l: Loader = { path, log: opts.logger.child({ supergraphPath: path }), state: null, update: null, refusedHash: null, onChange: opts.onChange, statKey: '' };
   let reloading: Promise<void> = Promise.resolve();
   const reload = (): Promise<void> => {
     reloading = reloading.then(() => applyFile(l)).catch((err: unknown) => l.log.error({ err }, 'supergraph reload failed'));

@@ -1,11 +1,14 @@
 /**
  * Server bootstrap shared by the three subgraphs: an `@apollo/subgraph` schema served by
  * `@apollo/server` on a plain Node HTTP server.
- * - `POST /graphql` (and GET for queries): each request gets a request id (the caller's
- *   `x-request-id` when it is sane, else a new UUID), echoed in the response header, and a tenant
- *   (`x-lumina-tenant`, default `default`; anything but `[A-Za-z0-9_-]{1,64}` is a 400
- *   BAD_USER_INPUT), both bound into a child logger and handed to `createContext` with the entity
- *   cache and the request's cache-tag collector.
+ * - `POST /graphql` (and GET for queries) must carry the gateway's signed internal context
+ *   (`x-lumina-context`, `internalContext.ts`): missing, malformed, forged, stale or future = 401
+ *   `UNAUTHENTICATED` with `extensions.reason`; a tenant not in the tenant registry = 403
+ *   `UNKNOWN_TENANT`, one without this system's section = 403 `SYSTEM_NOT_CONFIGURED`; nothing is
+ *   executed then. The verified context gives the tenant, scopes, subject and request id (the
+ *   signed one; else a sane `x-request-id`, else a new UUID), echoed in `x-request-id`, bound into a
+ *   child logger and handed to `createContext` with the entity cache, the request's cache-tag
+ *   collector and a child `traceparent` of the incoming one.
  * - Responses carry `extensions.cacheTags` / `extensions.invalidatedTags` (`cacheTagsPlugin.ts`)
  *   and the `Cache-Control` header Apollo's cache-control plugin computes from the SDL's
  *   `@cacheControl` hints (`max-age=N, public`, or `no-store`).
@@ -15,7 +18,8 @@
  * - `routes`: the subgraph's own endpoints (webhooks), matched by method and exact path before
  *   `/graphql` (a known path with another method is a 405).
  * - GraphQL over WebSocket (`graphql-transport-ws`) on `/graphql` with the same schema, for
- *   `Subscription` fields (`subgraphWebSocket.ts`); the tenant comes from `connectionParams.tenant`.
+ *   `Subscription` fields (`subgraphWebSocket.ts`); `connectionParams.context` carries the same
+ *   signed context, checked at `connection_init`.
  * - Errors go through `maskSubgraphError`; bodies over `maxBodyBytes` get 413.
  */
 import http from 'node:http';
@@ -31,17 +35,25 @@ import { createCacheTagsPlugin, type EntityTaggers } from './cacheTagsPlugin';
 import { createEntityCache, loadEntityCacheOptions, type EntityCache } from './entityCache';
 import { envOptional, type Env } from './envConfig';
 import { headerMap, parseBody, readBody, sendGraphQLError, sendJson, writeGraphQLResponse } from './graphqlHttp';
+import { INTERNAL_CONTEXT_HEADER, INTERNAL_CONTEXT_SECRET_KEY, parseContextSecrets } from './internalContext';
 import { handleInvalidation, INVALIDATE_PATH } from './invalidationEndpoint';
 import { parseInvalidationRequest, type InvalidationRequest } from './invalidationRequest';
-import { requestIdFrom } from './requestId';
+import { REQUEST_ID_HEADER, REQUEST_ID_PATTERN, requestIdFrom } from './requestId';
 import { maskSubgraphError, type SystemName } from './subgraphErrors';
 import { serveGraphQLOverWebSocket } from './subgraphWebSocket';
-import { TENANT_HEADER, tenantFrom } from './tenant';
+import { checkCaller, loadTenantRegistry, type CallerCheck, type TenantRegistry } from './tenantRegistry';
+import { outgoingTraceparent, traceFrom } from './traceContext';
 
 export interface SubgraphRequestInfo {
   requestId: string;
-  /** The request's tenant (`x-lumina-tenant`, default `default`); key cross-request caches by it. */
+  /** The request's tenant (from the signed internal context, in the registry); key cross-request caches by it. */
   tenant: string;
+  /** The caller's scopes (signed), sorted. */
+  scopes: string[];
+  /** The caller's subject (signed); null for anonymous callers. */
+  subject: string | null;
+  /** The `traceparent` to send upstream: a child span of the incoming `traceparent` (or a new trace). */
+  traceparent: string;
   log: Logger;
   headers: http.IncomingHttpHeaders;
   /** The process's entity cache (`cachedBatch` puts it in front of a loader). */
@@ -88,6 +100,10 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   internalApiToken?: string;
   /** Extra endpoints matched before `/graphql`. @default [] */
   routes?: readonly SubgraphRoute[];
+  /** Secrets verifying the signed internal context (first signs, all verify); none = the start fails. @default parseContextSecrets(env.INTERNAL_CONTEXT_SECRET) */
+  contextSecrets?: readonly string[];
+  /** The tenants served and their systems. @default loadTenantRegistry(env) */
+  tenants?: TenantRegistry;
 }
 
 export interface SubgraphServer {
@@ -132,6 +148,10 @@ export async function startSubgraphServer<TContext extends BaseContext>(opts: Su
   const apollo = buildApollo(opts, schema, log);
   await apollo.start();
   const maxBody = opts.maxBodyBytes ?? 1_048_576;
+  const secrets = opts.contextSecrets ?? parseContextSecrets(env[INTERNAL_CONTEXT_SECRET_KEY]);
+  if (secrets.length === 0) throw new Error(`${INTERNAL_CONTEXT_SECRET_KEY} is not set: the ${opts.system} subgraph refuses every request without a signed internal context (comma-separated secrets of at least 32 characters)`);
+  const registry = opts.tenants ?? loadTenantRegistry(env);
+  const check = (value: unknown): CallerCheck => checkCaller(value, { secrets, registry, system: opts.system });
   const invalidate = (req: InvalidationRequest): number => entityCache.invalidate(req);
 
   const createContext = async (info: Omit<SubgraphRequestInfo, 'cacheTags' | 'invalidate'>): Promise<TContext> => {
@@ -150,28 +170,33 @@ export async function startSubgraphServer<TContext extends BaseContext>(opts: Su
   };
 
   const handleGraphQL = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> => {
-    const requestId = requestIdFrom(req.headers);
-    const tenant = tenantFrom(req.headers);
-    if (tenant === null) {
-      sendGraphQLError(res, 400, `${TENANT_HEADER} must match [A-Za-z0-9_-]{1,64}`, { 'x-request-id': requestId }, 'BAD_USER_INPUT');
+    const caller = check(req.headers[INTERNAL_CONTEXT_HEADER]);
+    if (!caller.ok) {
+      const requestId = requestIdFrom(req.headers);
+      log.warn({ requestId, reason: caller.reason }, 'subgraph request refused');
+      req.resume();
+      sendJson(res, caller.status, { errors: [{ message: caller.message, extensions: { code: caller.code, reason: caller.reason } }] }, { [REQUEST_ID_HEADER]: requestId });
       return;
     }
+    const { tenant, scopes, subject } = caller.context;
+    const requestId = REQUEST_ID_PATTERN.test(caller.context.requestId) ? caller.context.requestId : requestIdFrom(req.headers);
+    const traceparent = outgoingTraceparent(traceFrom(req.headers));
     const reqLog = log.child({ requestId, tenant });
     const raw = await readBody(req, maxBody);
     if (raw === null) {
-      sendGraphQLError(res, 413, `request body over ${maxBody} bytes`, { 'x-request-id': requestId });
+      sendGraphQLError(res, 413, `request body over ${maxBody} bytes`, { [REQUEST_ID_HEADER]: requestId });
       return;
     }
     const parsed = parseBody(req, raw);
     if (!parsed.ok) {
-      sendGraphQLError(res, 400, 'request body is not valid JSON', { 'x-request-id': requestId });
+      sendGraphQLError(res, 400, 'request body is not valid JSON', { [REQUEST_ID_HEADER]: requestId });
       return;
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers: headerMap(req.headers), search: url.search, body: parsed.body },
-      context: () => createContext({ requestId, tenant, log: reqLog, headers: req.headers, entityCache }),
+      context: () => createContext({ requestId, tenant, scopes, subject, traceparent, log: reqLog, headers: req.headers, entityCache }),
     });
-    await writeGraphQLResponse(res, result, { 'x-request-id': requestId, vary: TENANT_HEADER });
+    await writeGraphQLResponse(res, result, { [REQUEST_ID_HEADER]: requestId, vary: INTERNAL_CONTEXT_HEADER });
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
@@ -202,7 +227,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(opts: Su
   });
   server.keepAliveTimeout = 65_000;
   const ws = serveGraphQLOverWebSocket({
-    server, schema, system: opts.system, logger: log, maxPayload: maxBody,
+    server, schema, system: opts.system, logger: log, maxPayload: maxBody, checkCaller: check,
     contextFor: (info) => createContext({ ...info, entityCache }),
   });
   await new Promise<void>((resolve, reject) => {

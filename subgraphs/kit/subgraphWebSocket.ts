@@ -4,22 +4,30 @@
  * gateway (and tests) run the subgraph's `Subscription` fields.
  *
  * - Upgrades to any other path are refused (socket destroyed); frames are capped at `maxPayload`.
- * - Each operation gets its context from the server's `createContext`: the tenant is
- *   `connectionParams.tenant` (absent = `default`; anything but `[A-Za-z0-9_-]{1,64}` fails the
- *   operation with `BAD_USER_INPUT`), a new request id, and a child logger bound to both.
+ * - `connection_init` must carry the gateway's signed internal context in
+ *   `connectionParams.context` (`internalContext.ts`), checked by `checkCaller`: a missing,
+ *   malformed, forged, stale or future one closes the socket with 4401 (`Unauthorized: <reason>`),
+ *   an unknown tenant or one without this system with 4403; nothing is subscribed then.
+ *   `connectionParams.tenant` is ignored.
+ * - Each operation gets its context from the server's `createContext` with the connection's
+ *   verified tenant, scopes, subject and request id (the signed one when sane, else a new UUID),
+ *   a child `traceparent` of the upgrade request's, and a child logger.
  * - Errors are formatted by `maskSubgraphError` like HTTP responses; graphql-ws's own parse and
  *   validation errors are client errors (`GRAPHQL_VALIDATION_FAILED`).
  * - `close()` closes the clients (1001) and the ws server; call it before closing the HTTP server.
  */
 import { randomUUID } from 'node:crypto';
+import type { InternalContext } from './internalContext';
+import { REQUEST_ID_PATTERN } from './requestId';
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
-import { badUserInput, maskSubgraphError, type SystemName } from './subgraphErrors';
-import { DEFAULT_TENANT, isTenantId } from './tenant';
+import { maskSubgraphError, type SystemName } from './subgraphErrors';
+import type { CallerCheck } from './tenantRegistry';
+import { outgoingTraceparent, traceFrom } from './traceContext';
 
 export const GRAPHQL_WS_PATH = '/graphql';
 
@@ -28,24 +36,34 @@ export interface SubgraphWebSocketOptions {
   schema: GraphQLSchema;
   system: SystemName;
   logger: Logger;
+  /** Checks `connectionParams.context` (the server's `checkCaller` over its secrets and tenant registry). */
+  checkCaller: (value: unknown) => CallerCheck;
   /** Builds an operation's context (the subgraph server's `createContext`). */
-  contextFor: (info: { requestId: string; tenant: string; log: Logger; headers: http.IncomingHttpHeaders }) => Promise<object>;
+  contextFor: (info: WebSocketOperationInfo) => Promise<object>;
   /** Largest frame accepted, in bytes. @default 1_048_576 */
   maxPayload?: number;
   /** How long `close()` waits for a client's close handshake before cutting it. @default 1_000 */
   closeGraceMs?: number;
 }
 
+/** What an operation's context is built from. */
+export interface WebSocketOperationInfo {
+  requestId: string;
+  tenant: string;
+  scopes: string[];
+  subject: string | null;
+  traceparent: string;
+  log: Logger;
+  headers: http.IncomingHttpHeaders;
+}
+
 export interface SubgraphWebSocket {
   close(): Promise<void>;
 }
 
-/** `connectionParams.tenant` as a tenant id, `default` when absent, null when not a tenant id. */
-export function tenantFromParams(params: Readonly<Record<string, unknown>> | undefined): string | null {
-  const given = params?.tenant;
-  if (given === undefined || given === null || given === '') return DEFAULT_TENANT;
-  return isTenantId(given) ? given : null;
-}
+/** Close codes of a refused `connection_init` (graphql-ws uses 4403 for a refused `onConnect`). */
+export const WS_CLOSE_UNAUTHORIZED = 4401;
+export const WS_CLOSE_FORBIDDEN = 4403;
 
 function formatErrors(errors: readonly GraphQLError[], log: Logger, system: SystemName): GraphQLFormattedError[] {
   return errors.map((e) => {
@@ -61,6 +79,7 @@ export function serveGraphQLOverWebSocket(opts: SubgraphWebSocketOptions): Subgr
   const { system, logger } = opts;
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload ?? 1_048_576 });
   const logs = new WeakMap<object, Logger>();
+  const callers = new WeakMap<object, InternalContext>();
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (new URL(req.url ?? '/', 'http://subgraph').pathname !== GRAPHQL_WS_PATH) {
       socket.destroy();
@@ -75,16 +94,28 @@ export function serveGraphQLOverWebSocket(opts: SubgraphWebSocketOptions): Subgr
       schema: opts.schema,
       // Close reasons never carry an internal error's message.
       isProd: true,
-      onSubscribe: (ctx) => {
-        if (tenantFromParams(ctx.connectionParams) !== null) return undefined;
-        return [badUserInput(system, 'connectionParams.tenant', 'connectionParams.tenant must match [A-Za-z0-9_-]{1,64}')];
+      onConnect: (ctx) => {
+        const caller = opts.checkCaller(ctx.connectionParams?.context);
+        if (caller.ok) {
+          callers.set(ctx, caller.context);
+          return true;
+        }
+        logger.warn({ reason: caller.reason, transport: 'ws' }, 'subgraph ws connection refused');
+        if (caller.status === 401) ctx.extra.socket.close(WS_CLOSE_UNAUTHORIZED, `Unauthorized: ${caller.reason}`);
+        else ctx.extra.socket.close(WS_CLOSE_FORBIDDEN, `Forbidden: ${caller.reason}`);
+        return false;
       },
       context: async (ctx) => {
-        const tenant = tenantFromParams(ctx.connectionParams) ?? DEFAULT_TENANT;
-        const requestId = randomUUID();
+        const caller = callers.get(ctx);
+        // graphql-ws subscribes only after an acknowledged connection_init, which set it.
+        if (!caller) throw new Error('subgraph ws: operation without a verified connection');
+        const { tenant, scopes, subject } = caller;
+        const requestId = REQUEST_ID_PATTERN.test(caller.requestId) ? caller.requestId : randomUUID();
+        const headers = ctx.extra.request.headers;
+        const traceparent = outgoingTraceparent(traceFrom(headers));
         const log = logger.child({ requestId, tenant, transport: 'ws' });
         try {
-          const value = await opts.contextFor({ requestId, tenant, log, headers: ctx.extra.request.headers });
+          const value = await opts.contextFor({ requestId, tenant, scopes, subject, traceparent, log, headers });
           logs.set(value, log);
           return value as Record<PropertyKey, unknown>;
         } catch (err) {

@@ -1,28 +1,40 @@
 /**
- * The upstream HTTP policy for subgraph clients that speak HTTP themselves (the OData client):
- * keep-alive undici pool, a per-attempt timeout, and retries with exponential backoff for
- * idempotent requests on network errors, 429, 502, 503 and 504 (honouring `Retry-After` up to
- * `maxRetryAfterMs`). Failures that exhaust the policy become subgraph errors
- * (UPSTREAM_TIMEOUT / UPSTREAM_UNAVAILABLE); HTTP error statuses are returned for the caller's
- * protocol-specific mapping (`errorForStatus` gives the generic one).
+ * Plain HTTP for subgraph clients that speak HTTP themselves (the OData client): a keep-alive
+ * undici pool under the system's `UpstreamPolicy` (bulkhead, circuit breaker, per-attempt timeout
+ * and deadline, retries of idempotent requests with full-jitter backoff honouring `Retry-After` up
+ * to `maxRetryAfterMs`). Network errors, 408, 429 and 502-504 are transient failures of the system
+ * (retried when idempotent, counted by the breaker); other 5xx are counted but not repeated; other
+ * statuses are answers. A transport failure that ends
+ * the call becomes UPSTREAM_TIMEOUT / UPSTREAM_UNAVAILABLE; HTTP error statuses are returned for
+ * the caller's protocol-specific mapping (`codeForStatus` gives the generic one).
  */
 import { Agent, errors as undiciErrors, request as undiciRequest, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { subgraphError, type ErrorCode, type SystemName } from './subgraphErrors';
+import { noopUpstreamObserver, type UpstreamObserver } from './upstreamObserver';
+import { createUpstreamPolicy, type Outcome, type UpstreamPolicy, type UpstreamPolicyTuning, type Verdict } from './upstreamPolicy';
 
 export interface UpstreamHttpOptions {
   system: SystemName;
   logger: Logger;
+  /** @default 'default' */
+  tenant?: string;
+  /** @default noopUpstreamObserver */
+  observer?: UpstreamObserver;
   /** Per-attempt timeout (headers and body). @default 10_000 */
   timeoutMs?: number;
   /** Retries after the first attempt, for idempotent requests only. @default 2 */
   retries?: number;
-  /** First backoff delay; doubles per retry, with jitter. @default 100 */
+  /** First backoff ceiling (full jitter, doubling per retry). @default 100 */
   backoffMs?: number;
   /** Longest `Retry-After` we wait for inside one request; longer ones are returned. @default 2_000 */
   maxRetryAfterMs?: number;
   /** Keep-alive connections per origin. @default 32 */
   connections?: number;
+  /** Deadline, breaker and bulkhead settings (`loadUpstreamPolicyEnv`); win over the options above. @default {} */
+  tuning?: UpstreamPolicyTuning;
+  /** A ready policy instead of one built from the options (tests: recorded sleeps). @default built here */
+  policy?: UpstreamPolicy;
 }
 
 export interface UpstreamRequest {
@@ -32,6 +44,8 @@ export interface UpstreamRequest {
   body?: string;
   /** Safe to repeat. @default true for GET/HEAD, false otherwise */
   idempotent?: boolean;
+  /** Low-cardinality name for metrics, e.g. `A_SalesOrder`, `$batch`. @default the method */
+  endpoint?: string;
 }
 
 export interface UpstreamResponse {
@@ -42,66 +56,84 @@ export interface UpstreamResponse {
 
 export interface UpstreamHttp {
   request(req: UpstreamRequest): Promise<UpstreamResponse>;
+  /** The system's breaker state for this tenant. */
+  readonly policy: UpstreamPolicy;
   close(): Promise<void>;
 }
 
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
-
-export function retryAfterMs(header: string | string[] | undefined): number | null {
+/** `Retry-After` (delta seconds or an HTTP date) in ms; null when absent or unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, now: number = Date.now()): number | null {
   const v = Array.isArray(header) ? header[0] : header;
   if (!v) return null;
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
   const at = Date.parse(v);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function isTimeout(err: unknown): boolean {
   return err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError ||
     err instanceof undiciErrors.ConnectTimeoutError || (err as { name?: string })?.name === 'TimeoutError';
 }
 
+/** Is this status a failure of the system (retry when idempotent; counted by the breaker)? */
+export function isSystemFailureStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/** Statuses worth repeating a read for: the system said "not now" (408, 429, 502, 503, 504). */
+export function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 502 && status <= 504);
+}
+
+/** The verdict on an HTTP status: transient failures `retry`, other 5xx `fail_counted`, the rest are answers (`ok`). */
+export function verdictForStatus(status: number): Verdict {
+  if (isTransientStatus(status)) return 'retry';
+  return isSystemFailureStatus(status) ? 'fail_counted' : 'ok';
+}
+
+/** `classify` for plain HTTP outcomes: transport errors and transient statuses `retry`, other 5xx `fail_counted`. */
+export function classifyHttp(o: Outcome<UpstreamResponse>): Verdict {
+  return o.ok ? verdictForStatus(o.value.status) : 'retry';
+}
+
 export function createUpstreamHttp(opts: UpstreamHttpOptions): UpstreamHttp {
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const retries = opts.retries ?? 2;
-  const backoff = opts.backoffMs ?? 100;
-  const maxRetryAfter = opts.maxRetryAfterMs ?? 2_000;
   const agent: Dispatcher = new Agent({ connections: opts.connections ?? 32, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-  const log = opts.logger;
+  const policy = opts.policy ?? createUpstreamPolicy({
+    system: opts.system, tenant: opts.tenant, observer: opts.observer ?? noopUpstreamObserver, logger: opts.logger,
+    timeoutMs, retries: opts.retries ?? 2, baseDelayMs: opts.backoffMs ?? 100, maxRetryAfterMs: opts.maxRetryAfterMs ?? 2_000,
+    ...opts.tuning,
+  });
 
-  async function attempt(req: UpstreamRequest): Promise<UpstreamResponse> {
-    const res = await undiciRequest(req.url, {
-      method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body, dispatcher: agent,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+  async function attempt(req: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
+    const res = await undiciRequest(req.url, { method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body, dispatcher: agent, signal });
     const text = await res.body.text();
     return { status: res.statusCode, headers: res.headers, text };
   }
 
+  function transportError(err: unknown): unknown {
+    if (err instanceof Error && 'extensions' in err) return err;
+    const code: ErrorCode = isTimeout(err) ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE';
+    const label = opts.system === 'teams' ? 'Microsoft Graph' : opts.system === 'sap' ? 'SAP' : 'Salesforce';
+    return subgraphError({ code, system: opts.system, message: code === 'UPSTREAM_TIMEOUT' ? `${label} did not answer in time` : `${label} is unreachable`, cause: err });
+  }
+
   return {
+    policy,
     async request(req) {
       const idempotent = req.idempotent ?? (req.method === 'GET' || req.method === 'HEAD');
-      const maxAttempts = idempotent ? retries + 1 : 1;
-      for (let n = 1; ; n += 1) {
-        try {
-          const res = await attempt(req);
-          if (!RETRY_STATUSES.has(res.status) || n >= maxAttempts) return res;
-          const wait = retryAfterMs(res.headers['retry-after']) ?? backoff * 2 ** (n - 1);
-          if (wait > maxRetryAfter) return res;
-          log.debug({ status: res.status, attempt: n, wait }, 'retrying upstream request');
-          await sleep(wait + Math.random() * backoff);
-        } catch (err) {
-          const code: ErrorCode = isTimeout(err) ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE';
-          if (n >= maxAttempts) {
-            throw subgraphError({ code, system: opts.system, message: code === 'UPSTREAM_TIMEOUT' ? `${opts.system} did not answer in time` : `${opts.system} is unreachable`, cause: err });
-          }
-          log.debug({ err, attempt: n }, 'retrying upstream request after a transport error');
-          await sleep(backoff * 2 ** (n - 1) + Math.random() * backoff);
-        }
+      try {
+        return await policy.run((a) => attempt(req, a.signal), {
+          endpoint: req.endpoint ?? req.method, method: req.method, idempotent, classify: classifyHttp,
+          status: (o) => (o.ok ? o.value.status : 0),
+          retryAfterMs: (o) => (o.ok ? retryAfterMs(o.value.headers['retry-after']) : null),
+        });
+      } catch (err) {
+        throw transportError(err);
       }
     },
     async close() {
+      policy.shutdown();
       await agent.close();
     },
   };

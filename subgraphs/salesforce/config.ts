@@ -7,6 +7,7 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { envBool, envEnum, envInt, envOptional, envString, envUrl, type Env } from '../kit/envConfig';
 import { envTenant, eventLogEnv, type EventLogEnv } from '../kit/eventsEnv';
+import { plainValue, secretValue, type SecretSource, type TenantSection } from '../kit/tenantRegistry';
 import type { ReplayStoreConfig } from './replayStore';
 
 export const AUTH_FLOWS = ['client_credentials', 'password', 'jwt'] as const;
@@ -93,6 +94,40 @@ export function loadSalesforceConfig(env: Env = process.env): SalesforceConfig {
     maxSoqlChars: envInt(env, 'SALESFORCE_MAX_SOQL_CHARS', 10_000, 1_000, 15_000),
   };
   if (authFlow === 'jwt' && keyPath) config.jwtPrivateKey = readPrivateKey(keyPath);
+  return config;
+}
+
+/**
+ * One tenant's Salesforce configuration: its `LUMINA_TENANTS_FILE` section (`loginUrl`, `authFlow`,
+ * `clientId`, `username`, `jwtAudience`; secrets `clientSecret`, `password` (with the security
+ * token appended), `jwtPrivateKey` (PEM) as vault references) over `base` (the environment's
+ * config: API version, timeouts, retries, SOQL size). Errors name the tenant and key.
+ */
+export function tenantSalesforceConfig(base: SalesforceConfig, tenant: string, section: TenantSection, secrets?: SecretSource): SalesforceConfig {
+  const at = `tenants.${tenant}.salesforce`;
+  const env: Env = Object.fromEntries(Object.entries(section).map(([k, v]) => [`${at}.${k}`, typeof v === 'string' ? v : undefined]));
+  const loginUrl = envUrl(env, `${at}.loginUrl`, base.loginUrl);
+  const authFlow = envEnum(env, `${at}.authFlow`, AUTH_FLOWS, base.authFlow);
+  const config: SalesforceConfig = {
+    ...base,
+    loginUrl,
+    authFlow,
+    clientId: plainValue(section, 'clientId') ?? base.clientId,
+    clientSecret: secretValue(section, 'clientSecret', secrets, at) ?? base.clientSecret,
+    username: plainValue(section, 'username') ?? base.username,
+    password: secretValue(section, 'password', secrets, at) ?? base.password,
+    jwtAudience: envUrl(env, `${at}.jwtAudience`, section.loginUrl !== undefined ? loginUrl : base.jwtAudience),
+  };
+  const pem = secretValue(section, 'jwtPrivateKey', secrets, at);
+  if (pem !== undefined) {
+    try {
+      createPrivateKey(pem);
+    } catch {
+      throw new Error(`${at}.jwtPrivateKey must resolve to a PEM private key`);
+    }
+    config.jwtPrivateKey = pem;
+  }
+  if (authFlow === 'jwt' && config.jwtPrivateKey === undefined) throw new Error(`${at}.jwtPrivateKey is required when ${at}.authFlow is jwt`);
   return config;
 }
 

@@ -1,25 +1,34 @@
 /**
- * The one Salesforce client of the subgraph: a jsforce 3 `Connection` shared by every request of the
- * process, with three seams (STYLE.md rule 6):
- * - prepare request: `SalesforceTransport` (X-Request-Id, timeout, retry policy, status capture);
+ * The Salesforce client of one tenant: a jsforce 3 `Connection` shared by every request of that
+ * tenant, with three seams (STYLE.md rule 6):
+ * - prepare request: `SalesforceTransport` (X-Request-Id, traceparent, per-attempt timeout, status,
+ *   `Retry-After` and `Sforce-Limit-Info` capture);
  * - map response: records come back as plain `SalesforceRecord`s for `mapping.ts`; writes as ids;
  * - map error: `mapSalesforceError` turns every failure into one subgraph error.
- * The session is obtained lazily before the first call and renewed by jsforce on 401 through
- * `refreshFn` (see salesforceSession.ts).
+ * Every call runs under the kit's upstream policy (bulkhead, circuit breaker, deadline
+ * `config.timeoutMs`, retries of reads only: `query` on 408/429/5xx and network errors, with
+ * full-jitter backoff honouring `Retry-After`). The session is obtained lazily before the first
+ * call (single flight) and renewed by jsforce on 401 through `refreshFn` (one refresh for all
+ * waiting requests, then each is replayed once; see salesforceSession.ts).
  */
 import { isSubgraphError } from '../kit/subgraphErrors';
 import { Connection } from 'jsforce';
 import type { Logger } from 'pino';
+import { isSystemFailureStatus } from '../kit/upstreamHttp';
+import { noopUpstreamObserver, type BreakerState, type UpstreamObserver } from '../kit/upstreamObserver';
+import { createUpstreamPolicy, type Outcome, type UpstreamPolicyTuning, type Verdict } from '../kit/upstreamPolicy';
 import type { SalesforceConfig } from './config';
 import type { SalesforceRecord } from './mapping';
 import { mapSalesforceError } from './salesforceErrorMap';
 import { createSalesforceSession, type SalesforceSession } from './salesforceSession';
 import { runInCall, SalesforceTransport, type CallState } from './salesforceTransport';
 
-/** Who is calling: the GraphQL request's id (sent upstream) and its logger. */
+/** Who is calling: the GraphQL request's id (sent upstream), its logger and trace. */
 export interface CallContext {
   requestId: string;
   log: Logger;
+  /** W3C `traceparent` to send upstream (kit `traceContext.ts`). @default none sent */
+  traceparent?: string;
 }
 
 export type SObjectType = 'Contact' | 'Account';
@@ -50,21 +59,46 @@ export interface SalesforceClient {
    * client does not refresh sessions itself).
    */
   streamingConnection(renew?: boolean): Promise<Connection>;
+  /** This tenant's circuit-breaker state for Salesforce. */
+  breakerState(): BreakerState;
+  /** Stops the breaker's timers. */
+  close(): void;
   readonly config: SalesforceConfig;
 }
 
 export interface SalesforceClientOptions {
   config: SalesforceConfig;
   logger: Logger;
+  /** The tenant this client serves (breaker, bulkhead and metrics are per tenant). @default 'default' */
+  tenant?: string;
+  /** @default noopUpstreamObserver */
+  observer?: UpstreamObserver;
+  /** Deadline, breaker and bulkhead settings, e.g. `loadUpstreamPolicyEnv(env, 'SALESFORCE')`. @default {} */
+  tuning?: UpstreamPolicyTuning;
+}
+
+/** What one client call is, for the policy and the observer. */
+interface CallSpec {
+  what: string;
+  endpoint: string;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  fieldNames?: Record<string, string>;
+}
+
+/** `retry` for failures of the system (408/429/5xx, no answer at all), `fail` for refusals. */
+function classify(o: Outcome<unknown>, status: number | undefined): Verdict {
+  if (o.ok) return 'ok';
+  if (status !== undefined) return isSystemFailureStatus(status) ? 'retry' : 'fail';
+  const code = (o.error as { extensions?: { code?: unknown } }).extensions?.code;
+  return code === 'UPSTREAM_TIMEOUT' || code === 'UPSTREAM_UNAVAILABLE' ? 'retry' : 'fail';
 }
 
 /** The jsforce connection with our transport (for REST and token requests) and refresh function. */
-function createConnection(config: SalesforceConfig, refreshFn: SalesforceSession['refreshFn']): Connection {
+function createConnection(config: SalesforceConfig, refreshFn: SalesforceSession['refreshFn'], transport: SalesforceTransport): Connection {
   const oauth2 = config.authFlow === 'jwt'
     ? { clientId: config.clientId, loginUrl: config.loginUrl }
     : { clientId: config.clientId, clientSecret: config.clientSecret, loginUrl: config.loginUrl };
   const conn = new Connection({ loginUrl: config.loginUrl, version: config.apiVersion, oauth2, refreshFn });
-  const transport = new SalesforceTransport({ timeoutMs: config.timeoutMs, maxRetries: config.maxRetries, retryDelayMs: config.retryDelayMs });
   conn._transport = transport;
   conn.oauth2._transport = transport;
   return conn;
@@ -72,52 +106,71 @@ function createConnection(config: SalesforceConfig, refreshFn: SalesforceSession
 
 export function createSalesforceClient(opts: SalesforceClientOptions): SalesforceClient {
   const { config } = opts;
-  const log = opts.logger.child({ upstream: 'salesforce' });
+  const tenant = opts.tenant ?? 'default';
+  const observer = opts.observer ?? noopUpstreamObserver;
+  const log = opts.logger.child({ upstream: 'salesforce', tenant });
   const session = createSalesforceSession(config, log);
-  const conn = createConnection(config, session.refreshFn);
+  const conn = createConnection(config, session.refreshFn, new SalesforceTransport({ timeoutMs: config.timeoutMs, tenant, observer }));
+  const policy = createUpstreamPolicy({
+    system: 'salesforce', tenant, observer, logger: log,
+    timeoutMs: config.timeoutMs, deadlineMs: config.timeoutMs, retries: config.maxRetries, baseDelayMs: config.retryDelayMs,
+    ...opts.tuning,
+  });
 
-  /** Runs one jsforce call inside its call state and maps whatever it throws. */
-  async function run<T>(call: CallContext, what: string, fn: () => Promise<T>, fieldNames?: Record<string, string>): Promise<T> {
-    const state: CallState = { requestId: call.requestId, refreshes: 0 };
-    return runInCall(state, async () => {
-      try {
-        await session.ensure(conn);
-        return await fn();
-      } catch (err) {
-        const mapped = isSubgraphError(err) ? err : state.refreshFailure ?? mapSalesforceError(err, { status: state.status, fields: fieldNames });
-        call.log.debug({ op: what, code: mapped.extensions.code, status: state.status }, 'salesforce call failed');
-        throw mapped;
-      }
+  /** Runs one jsforce call under the policy, each attempt inside its call state; maps whatever it throws. */
+  function run<T>(call: CallContext, spec: CallSpec, fn: () => Promise<T>): Promise<T> {
+    const state: CallState = { requestId: call.requestId, traceparent: call.traceparent, refreshes: 0 };
+    return policy.run((attempt) => {
+      state.attemptTimeoutMs = attempt.timeoutMs;
+      state.status = undefined;
+      state.refreshFailure = undefined;
+      return runInCall(state, async () => {
+        try {
+          await session.ensure(conn);
+          return await fn();
+        } catch (err) {
+          const mapped = isSubgraphError(err) ? err : state.refreshFailure ?? mapSalesforceError(err, { status: state.status, fields: spec.fieldNames, retryAfterMs: state.retryAfterMs });
+          call.log.debug({ op: spec.what, code: mapped.extensions.code, status: state.status, attempt: attempt.number }, 'salesforce call failed');
+          throw mapped;
+        }
+      });
+    }, {
+      endpoint: spec.endpoint, method: spec.method, idempotent: spec.method === 'GET',
+      classify: (o) => classify(o, state.status),
+      status: () => state.status ?? 0,
+      retryAfterMs: () => state.retryAfterMs ?? null,
     });
   }
 
   return {
     config,
     query(soql, call, maxRecords = 2000) {
-      return run(call, 'query', async () => {
+      return run(call, { what: 'query', endpoint: 'query', method: 'GET' }, async () => {
         const res = await conn.query<SalesforceRecord>(soql, { autoFetch: true, maxFetch: maxRecords });
         return { records: res.records, totalSize: res.totalSize };
       });
     },
     create(type, fields, call, writeOpts) {
-      return run(call, `create ${type}`, async () => {
+      return run(call, { what: `create ${type}`, endpoint: `sobjects.${type}`, method: 'POST', fieldNames: writeOpts?.fieldNames }, async () => {
         const res = await conn.create(type, fields);
         if (!res.success) throw Object.assign(new Error('create failed'), { data: res.errors[0] });
         return res.id;
-      }, writeOpts?.fieldNames);
+      });
     },
     update(type, id, fields, call, writeOpts) {
-      return run(call, `update ${type}`, async () => {
+      return run(call, { what: `update ${type}`, endpoint: `sobjects.${type}`, method: 'PATCH', fieldNames: writeOpts?.fieldNames }, async () => {
         const res = await conn.update(type, { Id: id, ...fields });
         if (!res.success) throw Object.assign(new Error('update failed'), { data: res.errors[0] });
-      }, writeOpts?.fieldNames);
+      });
     },
     async streamingConnection(renew = false) {
       await (renew ? session.renew(conn) : session.ensure(conn));
       return conn;
     },
+    breakerState: () => policy.state(),
+    close: () => policy.shutdown(),
     destroy(type, id, call) {
-      return run(call, `delete ${type}`, async () => {
+      return run(call, { what: `delete ${type}`, endpoint: `sobjects.${type}`, method: 'DELETE' }, async () => {
         const res = await conn.destroy(type, id);
         if (!res.success) throw Object.assign(new Error('delete failed'), { data: res.errors[0] });
       });

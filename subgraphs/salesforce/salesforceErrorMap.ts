@@ -66,6 +66,8 @@ export interface ErrorMapOptions {
   fields?: Record<string, string>;
   /** Set for token-endpoint calls: OAuth errors there mean the credentials were refused. */
   login?: boolean;
+  /** The failed response's `Retry-After` in ms, sent as `extensions.retryAfterSeconds` with UPSTREAM_RATE_LIMITED. */
+  retryAfterMs?: number | null;
 }
 
 interface Described {
@@ -113,5 +115,7 @@ export function mapSalesforceError(err: unknown, opts: ErrorMapOptions = {}): Gr
   const d = describe(err);
   const field = d.fields.map((f) => opts.fields?.[f]).find((f) => f !== undefined);
   const message = field && (code === 'UPSTREAM_REJECTED' || code === 'CONFLICT') ? `${MESSAGES[code]}: check ${field}` : MESSAGES[code];
-  return subgraphError({ code, system: 'salesforce', message, cause: err, extensions: field ? { field } : undefined });
+  const wait = code === 'UPSTREAM_RATE_LIMITED' && typeof opts.retryAfterMs === 'number' ? { retryAfterSeconds: Math.max(1, Math.ceil(opts.retryAfterMs / 1000)) } : {};
+  const extensions = { ...(field ? { field } : {}), ...wait };
+  return subgraphError({ code, system: 'salesforce', message, cause: err, extensions: Object.keys(extensions).length > 0 ? extensions : undefined });
 }

@@ -5,6 +5,7 @@
  * `SAP_BASE_URL=https://my-s4.example.com:44300 SAP_CLIENT=100 SAP_USERNAME=... SAP_PASSWORD=...`.
  */
 import { envEnum, envInt, envOptional, envString, envUrl, type Env } from '../kit/envConfig';
+import { plainValue, secretValue, type SecretSource, type TenantSection } from '../kit/tenantRegistry';
 
 export interface SapConfig {
   /** Origin (and optional path prefix) of the system, without trailing slash. @default 'http://127.0.0.1:4012' (SAP_BASE_URL) */
@@ -32,10 +33,10 @@ export const SANDBOX_USERNAME = 'LUMINA_COMM';
 /** The sandbox-only password of that user; never a real credential. */
 export const SANDBOX_PASSWORD = 'Welcome1!Sandbox';
 
-function servicePath(env: Env): string {
+function servicePath(env: Env, name = 'SAP_SERVICE_PATH'): string {
   const raw = envString(env, 'SAP_SERVICE_PATH', '/sap/opu/odata/sap/');
   if (!/^\/[A-Za-z0-9_.~/-]*$/.test(raw) || raw.includes('//')) {
-    throw new Error(`SAP_SERVICE_PATH must be an absolute URL path such as /sap/opu/odata/sap/ (got '${raw}')`);
+    throw new Error(`${name} must be an absolute URL path such as /sap/opu/odata/sap/ (got '${raw}')`);
   }
   return raw.endsWith('/') ? raw : `${raw}/`;
 }
@@ -64,6 +65,34 @@ export function loadSapConfig(env: Env = process.env): SapConfig {
     retries: envInt(env, 'SAP_RETRIES', 2, 0, 10),
     maxUrlLength: envInt(env, 'SAP_MAX_URL_LENGTH', 7000, 1000, 65_536),
     updateMethod: envEnum(env, 'SAP_UPDATE_METHOD', ['PATCH', 'MERGE'] as const, 'PATCH'),
+  };
+}
+
+/**
+ * One tenant's SAP configuration: its `LUMINA_TENANTS_FILE` section (`baseUrl`, `servicePath`,
+ * `username`, `client`; secret `password` as a vault reference) over `base` (the environment's
+ * config: timeouts, retries, URL length, update method). Errors name the tenant and key.
+ */
+export function tenantSapConfig(base: SapConfig, tenant: string, section: TenantSection, secrets?: SecretSource): SapConfig {
+  const at = `tenants.${tenant}.sap`;
+  const env: Env = Object.fromEntries(Object.entries(section).map(([k, v]) => [k === 'client' ? 'SAP_CLIENT' : `${at}.${k}`, typeof v === 'string' ? v : undefined]));
+  const user = plainValue(section, 'username');
+  if (user !== undefined && (user.includes(':') || /[\r\n]/.test(user))) throw new Error(`${at}.username must not contain a colon or a line break (Basic auth)`);
+  let client = base.client;
+  if (section.client !== undefined) {
+    try {
+      client = sapClient(env);
+    } catch {
+      throw new Error(`${at}.client must be a three-digit SAP client such as 100`);
+    }
+  }
+  return {
+    ...base,
+    baseUrl: envUrl(env, `${at}.baseUrl`, base.baseUrl),
+    servicePath: section.servicePath !== undefined ? servicePath({ SAP_SERVICE_PATH: plainValue(section, 'servicePath') }, `${at}.servicePath`) : base.servicePath,
+    username: user ?? base.username,
+    password: secretValue(section, 'password', secrets, at) ?? base.password,
+    client,
   };
 }
 

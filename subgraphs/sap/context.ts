@@ -1,6 +1,6 @@
 /**
- * The per-request context of the SAP subgraph: the request id, tenant and logger, the process-wide
- * OData client, fresh DataLoaders (never shared between requests; what outlives the request is the
+ * The per-request context of the SAP subgraph: the request id, tenant and logger, the tenant's own
+ * OData client (one per tenant, `kit/tenantClients.ts`), fresh DataLoaders (never shared between requests; what outlives the request is the
  * tenant-keyed entity cache behind them), the request's cache-tag collector and invalidation
  * hook (for the mutation), and the process's event log (for subscriptions).
  */
@@ -26,6 +26,7 @@ export interface SapContext {
   requestId: string;
   tenant: string;
   log: Logger;
+  /** The tenant's client. */
   client: ODataClient;
   /** What upstream requests carry: the request id (as `X-CorrelationID`) and logger. */
   meta: RequestMeta;
@@ -37,10 +38,10 @@ export interface SapContext {
   events: SapEvents;
 }
 
-export type SapRequestInfo = Pick<SubgraphRequestInfo, 'requestId' | 'tenant' | 'log' | 'entityCache' | 'cacheTags' | 'invalidate'>;
+export type SapRequestInfo = Pick<SubgraphRequestInfo, 'requestId' | 'tenant' | 'log' | 'traceparent' | 'entityCache' | 'cacheTags' | 'invalidate'>;
 
 export function createSapContext(info: SapRequestInfo, client: ODataClient, events: SapEvents): SapContext {
-  const meta: RequestMeta = { requestId: info.requestId, log: info.log };
+  const meta: RequestMeta = { requestId: info.requestId, log: info.log, traceparent: info.traceparent };
   const cache = { entityCache: info.entityCache, tenant: info.tenant };
   return {
     requestId: info.requestId,

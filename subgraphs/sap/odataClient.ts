@@ -1,14 +1,21 @@
 /**
- * The one OData V2 client of the SAP subgraph (one per process), on the kit's upstream HTTP
- * policy (undici keep-alive, per-attempt timeout, retries of idempotent requests). It speaks to
+ * The OData V2 client of the SAP subgraph (one per tenant), on the kit's upstream HTTP policy
+ * (undici keep-alive, bulkhead, circuit breaker, per-attempt timeout and deadline, retries of
+ * idempotent requests: GET, HEAD, a `$batch` of GETs). It speaks to
  * SAP Gateway as the SAP Cloud SDK does: Basic auth, JSON (`$format=json` and
  * `Accept: application/json`), `sap-client` when configured, the request id as `X-CorrelationID`,
- * a CSRF token plus session cookies on every modifying request and `$batch` (refetched and retried
- * once on 403 `x-csrf-token: Required`), `If-Match` on updates, and `$batch` of reads. Failures
- * become subgraph errors through `odataErrors.ts`.
+ * the caller's `traceparent`, a CSRF token plus session cookies on every modifying request and
+ * `$batch` (fetched once for all concurrent callers; refetched and the request sent once more on
+ * 403 `x-csrf-token: Required`), `If-Match` on updates, and `$batch` of reads. Failures become
+ * subgraph errors through `odataErrors.ts`. Authentication is Basic (no token to refresh): a 401
+ * means the credentials were refused and is not replayed.
  */
 import type { Logger } from 'pino';
+import { TRACEPARENT_HEADER } from '../kit/traceContext';
 import { createUpstreamHttp, type UpstreamHttp, type UpstreamRequest, type UpstreamResponse } from '../kit/upstreamHttp';
+import type { UpstreamObserver } from '../kit/upstreamObserver';
+import type { BreakerState } from '../kit/upstreamObserver';
+import type { UpstreamPolicyTuning } from '../kit/upstreamPolicy';
 import { serviceRoot, type SapConfig } from './config';
 import { createCsrfSession, type CsrfFetchResult, type CsrfSession } from './csrfSession';
 import { BatchResponseError, buildReadBatch, parseBatchResponse, type BatchPartResponse } from './odataBatch';
@@ -18,10 +25,12 @@ import { queryString, type ODataQuery } from './odataUrl';
 
 export type SapService = 'API_SALES_ORDER_SRV' | 'API_BUSINESS_PARTNER';
 
-/** Who is asking: the GraphQL request's id (sent as `X-CorrelationID`) and logger. */
+/** Who is asking: the GraphQL request's id (sent as `X-CorrelationID`), logger and trace. */
 export interface RequestMeta {
   requestId: string;
   log: Logger;
+  /** W3C `traceparent` to send upstream (kit `traceContext.ts`). @default none sent */
+  traceparent?: string;
 }
 
 export interface ODataClient {
@@ -35,6 +44,8 @@ export interface ODataClient {
   batchRead(service: SapService, urls: readonly string[], meta: RequestMeta): Promise<Array<ODataCollection | Error>>;
   /** Characters left for a `$filter` value within the configured URL length. */
   readonly filterBudget: number;
+  /** This tenant's circuit-breaker state for SAP. */
+  breakerState(): BreakerState;
   close(): Promise<void>;
 }
 
@@ -43,6 +54,12 @@ export interface ODataClientOptions {
   logger: Logger;
   /** Most `__next` pages followed for one read. @default 20 */
   maxPages?: number;
+  /** The tenant this client serves (breaker, bulkhead and metrics are per tenant). @default 'default' */
+  tenant?: string;
+  /** @default noopUpstreamObserver */
+  observer?: UpstreamObserver;
+  /** Deadline, breaker and bulkhead settings, e.g. `loadUpstreamPolicyEnv(env, 'SAP')`. @default {} */
+  tuning?: UpstreamPolicyTuning;
 }
 
 /** Room kept in a URL for the service root and the other query options. */
@@ -65,6 +82,18 @@ export function rebaseNextLink(root: string, next: string): string | null {
   return `${root}${url.pathname.slice(servicePathname.length)}${url.search}`;
 }
 
+/**
+ * Low-cardinality endpoint name of a request URL below `servicesPath` (e.g. `/sap/opu/odata/sap/`):
+ * `<service>/<entity set>` with keys and deeper segments dropped, `<service>/$batch`, or
+ * `<service>/` (service document, CSRF fetch).
+ */
+export function endpointOf(url: string, servicesPath: string): string {
+  const path = new URL(url).pathname;
+  if (!path.startsWith(servicesPath)) return 'other';
+  const m = /^([A-Za-z0-9_]+)\/(\$batch|\$metadata|[A-Za-z_][A-Za-z0-9_]*)?/.exec(path.slice(servicesPath.length));
+  return m ? `${m[1]}/${m[2] ?? ''}` : 'other';
+}
+
 const header = (res: UpstreamResponse, name: string): string | undefined => {
   const v = res.headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -72,11 +101,15 @@ const header = (res: UpstreamResponse, name: string): string | undefined => {
 
 export function createODataClient(opts: ODataClientOptions): ODataClient {
   const { config } = opts;
-  const http: UpstreamHttp = createUpstreamHttp({ system: 'sap', logger: opts.logger, timeoutMs: config.timeoutMs, retries: config.retries });
+  const http: UpstreamHttp = createUpstreamHttp({
+    system: 'sap', logger: opts.logger, timeoutMs: config.timeoutMs, retries: config.retries,
+    tenant: opts.tenant, observer: opts.observer, tuning: opts.tuning,
+  });
   const auth = `Basic ${Buffer.from(`${config.username}:${config.password}`, 'utf8').toString('base64')}`;
   const clientParam: ODataQuery = config.client ? { 'sap-client': config.client } : {};
   const sessions = new Map<SapService, CsrfSession>();
   const maxPages = opts.maxPages ?? 20;
+  const servicesPath = new URL(`${config.baseUrl}${config.servicePath}`).pathname;
 
   const sessionFor = (service: SapService): CsrfSession => {
     let s = sessions.get(service);
@@ -85,7 +118,9 @@ export function createODataClient(opts: ODataClientOptions): ODataClient {
   };
 
   async function send(req: UpstreamRequest, meta: RequestMeta, operation: string): Promise<UpstreamResponse> {
-    const res = await http.request({ ...req, headers: { authorization: auth, accept: 'application/json', 'x-correlationid': meta.requestId, ...req.headers } });
+    const trace: Record<string, string> = meta.traceparent ? { [TRACEPARENT_HEADER]: meta.traceparent } : {};
+    const headers = { authorization: auth, accept: 'application/json', 'x-correlationid': meta.requestId, ...trace, ...req.headers };
+    const res = await http.request({ ...req, endpoint: req.endpoint ?? endpointOf(req.url, servicesPath), headers });
     meta.log.debug({ operation, status: res.status }, 'sap request');
     return res;
   }
@@ -200,6 +235,7 @@ export function createODataClient(opts: ODataClientOptions): ODataClient {
         : sapMalformedResponse(operation, 'a changeset answered a read part')));
     },
 
+    breakerState: () => http.policy.state(),
     close: () => http.close(),
   };
 }

@@ -4,6 +4,7 @@
  * default tenant and app; a real tenant is configuration only (see README.md).
  */
 import { envInt, envList, envString, envUrl, type Env } from '../kit/envConfig';
+import { secretValue, type SecretSource, type TenantSection } from '../kit/tenantRegistry';
 import { loadTeamsEventsConfig, type TeamsEventsConfig } from './eventsConfig';
 
 /** The sandbox's default tenant, app id and secret (sandbox-only credentials, never real ones). */
@@ -60,6 +61,25 @@ function watchedTeams(env: Env): string[] {
   const bad = ids.find((id) => !GUID.test(id));
   if (bad !== undefined) throw new Error(`TEAMS_WATCHED_TEAM_IDS must be a comma list of team (group) GUIDs (got '${bad}')`);
   return [...new Set(ids.map((id) => id.toLowerCase()))];
+}
+
+/**
+ * One tenant's Teams configuration: its `LUMINA_TENANTS_FILE` section (`authorityHost`, `baseUrl`,
+ * `tenantId`, `clientId`; secret `clientSecret` as a vault reference) over `base` (the
+ * environment's config: watched teams, index and directory settings, timeouts, events). Errors name
+ * the tenant and key.
+ */
+export function tenantTeamsConfig(base: TeamsConfig, tenant: string, section: TenantSection, secrets?: SecretSource): TeamsConfig {
+  const at = `tenants.${tenant}.teams`;
+  const env: Env = Object.fromEntries(Object.entries(section).map(([k, v]) => [`${at}.${k}`, typeof v === 'string' ? v : undefined]));
+  return {
+    ...base,
+    authorityHost: envUrl(env, `${at}.authorityHost`, base.authorityHost),
+    baseUrl: envUrl(env, `${at}.baseUrl`, base.baseUrl),
+    tenantId: envGuid(env, `${at}.tenantId`, base.tenantId),
+    clientId: envGuid(env, `${at}.clientId`, base.clientId),
+    clientSecret: secretValue(section, 'clientSecret', secrets, at) ?? base.clientSecret,
+  };
 }
 
 /** Reads and validates the configuration; throws an Error naming the first bad key. */

@@ -1,6 +1,6 @@
 /**
- * The per-request context of the Teams subgraph: the long-lived services (Graph client, channel
- * directory, message index) plus DataLoaders created fresh for every request (behind the tenant's
+ * The per-request context of the Teams subgraph: the tenant's long-lived services (Graph client,
+ * channel and user directories, message index: one set per tenant, `teamsTenantServices.ts`) plus DataLoaders created fresh for every request (behind the tenant's
  * entity cache), the request's tenant, cache-tag collector and invalidation hook (for sendMessage),
  * and the event log subscriptions follow.
  */
@@ -18,7 +18,7 @@ import type { MessageModel } from './model';
 import type { UserDirectory } from './userDirectory';
 import { createUserLoaders, type UserLoaders } from './userLoaders';
 
-/** What lives as long as the server. */
+/** What lives as long as the server (the first four per tenant). */
 export interface TeamsServices {
   graph: GraphClient;
   directory: ChannelDirectory;

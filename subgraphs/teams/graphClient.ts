@@ -1,24 +1,38 @@
 /**
- * The subgraph's one Microsoft Graph client: the official `@microsoft/microsoft-graph-client`
- * (`Client.initWithMiddleware`) authenticated by `@azure/identity`'s `ClientSecretCredential`
- * (client-credentials tokens, cached and renewed by the credential), as the sandbox README shows.
+ * The Teams subgraph's Microsoft Graph client (one per tenant): the official
+ * `@microsoft/microsoft-graph-client` with `@azure/identity`'s `ClientSecretCredential` behind the
+ * kit's token cache (one token in memory, refreshed single-flight a little before it expires: 100
+ * concurrent calls at expiry cost one token request), as the sandbox README shows.
  *
  * - `get(path)` / `post(path, body)` / `patch(path, body)` / `delete(path)`: one call; `path` is
  *   relative to `/v1.0` or an absolute `@odata.nextLink`. Throws a subgraph error (see `graphErrors.ts`).
  * - `batch(requests)`: JSON batching, `POST /$batch` with at most 20 items per HTTP call; larger
  *   sets are cut into chunks sent in parallel. Resolves one result per request, in order: the item's
  *   status and body, or its mapped error (partial failure is data). Throttled or unavailable GET
- *   items are retried (honouring their `Retry-After` up to `maxRetryAfterMs`).
- * Every call sends `client-request-id` (the GraphQL request id), times out after `timeoutMs`, and
- * lets the SDK's RetryHandler retry throttled calls whose `Retry-After` is short enough.
+ *   items are re-sent (honouring their `Retry-After` up to `maxRetryAfterMs`).
+ * Every call runs under the kit's upstream policy (bulkhead, circuit breaker, per-attempt timeout
+ * `timeoutMs`, retries of reads only: GET and a `$batch` of GETs, on 408/429/502-504 and network errors
+ * with full-jitter backoff honouring `Retry-After`); the SDK's own RetryHandler is not in the
+ * middleware chain. A 401 (token revoked or expired at Graph: nothing was done) drops that token
+ * and replays the request once with a new one, also for writes; a second 401 is UPSTREAM_AUTH_FAILED.
+ * Every request sends `client-request-id` (the GraphQL request id) and the caller's `traceparent`.
+ * Throttling (429, also per `$batch` item) goes to `observer.throttled`, and
+ * `x-ms-throttle-limit-percentage` to `observer.rateLimit` (name `throttle-limit-percentage`, limit 100).
  */
-import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
-import { Client, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
-import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ClientSecretCredential } from '@azure/identity';
+import {
+  AuthenticationHandler, Client, HTTPMessageHandler, RedirectHandler, RedirectHandlerOptions, TelemetryHandler,
+  type Context, type Middleware,
+} from '@microsoft/microsoft-graph-client';
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
-import { retryAfterMs } from '../kit/upstreamHttp';
+import { createTokenCache } from '../kit/tokenCache';
+import { TRACEPARENT_HEADER } from '../kit/traceContext';
+import { retryAfterMs, verdictForStatus } from '../kit/upstreamHttp';
+import { noopUpstreamObserver, type BreakerState, type UpstreamObserver } from '../kit/upstreamObserver';
+import { createUpstreamPolicy, type Outcome, type UpstreamPolicyTuning, type Verdict } from '../kit/upstreamPolicy';
 import { subgraphError } from '../kit/subgraphErrors';
 import type { TeamsConfig } from './config';
 import { errorForGraphStatus, errorFromGraphSdk } from './graphErrors';
@@ -31,6 +45,8 @@ const RETRY_STATUSES = new Set([429, 503, 504]);
 export interface GraphCallOptions {
   /** Sent as `client-request-id`. @default a new UUID */
   requestId?: string;
+  /** W3C `traceparent` to send upstream (kit `traceContext.ts`). @default none sent */
+  traceparent?: string;
 }
 
 export interface BatchCallOptions extends GraphCallOptions {
@@ -55,11 +71,31 @@ export interface GraphClient {
   patch<T = unknown>(path: string, body: unknown, opts?: GraphCallOptions): Promise<T>;
   delete(path: string, opts?: GraphCallOptions): Promise<void>;
   batch(requests: BatchRequest[], opts?: BatchCallOptions): Promise<BatchResult[]>;
+  /** This tenant's circuit-breaker state for Graph. */
+  breakerState(): BreakerState;
+  /** Stops the breaker's timers. */
+  close(): void;
 }
 
 export interface GraphClientOptions {
   config: TeamsConfig;
   logger: Logger;
+  /** The tenant this client serves (token, breaker, bulkhead and metrics are per tenant). @default 'default' */
+  tenant?: string;
+  /** @default noopUpstreamObserver */
+  observer?: UpstreamObserver;
+  /** Deadline, breaker and bulkhead settings, e.g. `loadUpstreamPolicyEnv(env, 'GRAPH')`. @default {} */
+  tuning?: UpstreamPolicyTuning;
+  /** Clock of the token cache (tests move it past a token's expiry). @default Date.now */
+  now?: () => number;
+}
+
+/** What the middleware saw of the running attempt's last HTTP exchange. */
+interface Exchange {
+  status?: number;
+  retryAfterMs: number | null;
+  /** The access token the request carried. */
+  token?: string;
 }
 
 interface RawItem {
@@ -70,6 +106,28 @@ interface RawItem {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const exchanges = new AsyncLocalStorage<Exchange>();
+
+/** Low-cardinality endpoint name: the first path segment below `/v1.0` (`teams`, `users`, `$batch`, ...). */
+export function graphEndpoint(path: string): string {
+  return /^\/([^/?]+)/.exec(batchUrl(path))?.[1] ?? 'other';
+}
+
+function requestHeader(ctx: Context, name: string): string | undefined {
+  const h = ctx.options?.headers;
+  if (h instanceof Headers) return h.get(name) ?? undefined;
+  const rec = (h ?? {}) as Record<string, string>;
+  const key = Object.keys(rec).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : rec[key];
+}
+
+/** `retry` for transient failures (408/429/502-504, no answer), `fail_counted` for other 5xx, `fail` for refusals and token endpoint errors. */
+function classify(o: Outcome<unknown>, status: number | undefined): Verdict {
+  if (o.ok) return 'ok';
+  if (status !== undefined) return verdictForStatus(status) === 'ok' ? 'fail' : verdictForStatus(status);
+  const code = (o.error as { extensions?: { code?: unknown } }).extensions?.code;
+  return code === 'UPSTREAM_TIMEOUT' || code === 'UPSTREAM_UNAVAILABLE' ? 'retry' : 'fail';
+}
 
 /** `https://host/v1.0/teams/x?y` → `/teams/x?y`; relative URLs get a leading slash. */
 export function batchUrl(url: string): string {
@@ -89,55 +147,92 @@ function header(headers: Record<string, string> | undefined, name: string): stri
 
 export function createGraphClient(opts: GraphClientOptions): GraphClient {
   const { config } = opts;
-  const log = opts.logger;
-  const newCredential = (): ClientSecretCredential => new ClientSecretCredential(config.tenantId, config.clientId, config.clientSecret, {
-    authorityHost: config.authorityHost, disableInstanceDiscovery: true,
+  const tenant = opts.tenant ?? 'default';
+  const observer = opts.observer ?? noopUpstreamObserver;
+  const log = opts.logger.child({ upstream: 'graph', tenant });
+  const pause = opts.tuning?.sleep ?? sleep;
+  // A new credential per fetch: MSAL's own cache would hand back a token Graph has just refused.
+  const clock = opts.now ?? Date.now;
+  const tokens = createTokenCache({
+    now: clock,
+    fetchToken: async () => {
+      const credential = new ClientSecretCredential(config.tenantId, config.clientId, config.clientSecret, { authorityHost: config.authorityHost, disableInstanceDiscovery: true });
+      const t = await credential.getToken(GRAPH_SCOPE);
+      // The token's remaining lifetime, on the cache's clock.
+      return { accessToken: t.token, expiresAt: clock() + Math.max(0, t.expiresOnTimestamp - Date.now()) };
+    },
   });
-  // The credential caches its token until it expires; when Graph refuses the token earlier (revoked,
-  // rotated), `call` swaps in a fresh credential, which fetches a new token.
-  let credential = newCredential();
-  const tokens: TokenCredential = { getToken: (scopes, options) => credential.getToken(scopes, options) };
+  const observe: Middleware & { next?: Middleware } = {
+    setNext(m) { this.next = m; },
+    async execute(ctx) {
+      const ex = exchanges.getStore();
+      if (ex) ex.token = requestHeader(ctx, 'Authorization')?.replace(/^Bearer /i, '');
+      await this.next?.execute(ctx);
+      const res = ctx.response;
+      if (!res) return;
+      if (ex) {
+        ex.status = res.status;
+        ex.retryAfterMs = retryAfterMs(res.headers.get('retry-after') ?? undefined);
+      }
+      const pct = Number(res.headers.get('x-ms-throttle-limit-percentage') ?? NaN);
+      if (Number.isFinite(pct)) observer.rateLimit({ system: 'teams', tenant, name: 'throttle-limit-percentage', used: pct, limit: 100 });
+    },
+  };
   const client = Client.initWithMiddleware({
-    authProvider: new TokenCredentialAuthenticationProvider(tokens, { scopes: [GRAPH_SCOPE] }),
+    middleware: [
+      new AuthenticationHandler({ getAccessToken: () => tokens.get() }), observe,
+      new RedirectHandler(new RedirectHandlerOptions()), new TelemetryHandler(), new HTTPMessageHandler(),
+    ],
     baseUrl: `${config.baseUrl}/`,
     defaultVersion: 'v1.0',
     customHosts: new Set([new URL(config.baseUrl).hostname]),
   });
-
-  /** The SDK's RetryHandler: retry only when the wait is short, and non-idempotent calls only on 429. */
-  const retryOptions = (idempotent: boolean): RetryHandlerOptions => new RetryHandlerOptions(0.2, config.maxRetries, (_d, _a, _req, _o, res) => {
-    if (!idempotent && res.status !== 429) return false;
-    const wait = retryAfterMs(res.headers.get('retry-after') ?? undefined);
-    return wait === null || wait <= config.maxRetryAfterMs;
+  const policy = createUpstreamPolicy({
+    system: 'teams', tenant, observer, logger: log,
+    timeoutMs: config.timeoutMs, retries: config.maxRetries, maxRetryAfterMs: config.maxRetryAfterMs, ...opts.tuning,
   });
 
-  /** One call; a 401 (refused token: nothing was done) is retried once with a fresh credential. */
-  async function call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body: unknown, requestId: string, idempotent: boolean): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      const used = credential;
-      const req = client.api(path)
-        .header('client-request-id', requestId)
-        .option('signal', AbortSignal.timeout(config.timeoutMs))
-        .middlewareOptions([retryOptions(idempotent)]);
-      try {
-        if (method === 'GET') return (await req.get()) as T;
-        if (method === 'PATCH') return (await req.patch(body)) as T;
-        if (method === 'DELETE') return (await req.delete()) as T;
-        return (await req.post(body)) as T;
-      } catch (err) {
-        if (attempt > 1 || (err as { statusCode?: unknown } | null)?.statusCode !== 401) throw errorFromGraphSdk(err);
-        if (credential === used) credential = newCredential();
-        log.info({ requestId }, 'Graph refused the access token; retrying once with a new token');
-      }
-    }
+  type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  function send<T>(method: Method, path: string, body: unknown, o: GraphCallOptions & { requestId: string }, signal: AbortSignal): Promise<T> {
+    const req = client.api(path).header('client-request-id', o.requestId).option('signal', signal);
+    if (o.traceparent) req.header(TRACEPARENT_HEADER, o.traceparent);
+    if (method === 'GET') return req.get() as Promise<T>;
+    if (method === 'PATCH') return req.patch(body) as Promise<T>;
+    if (method === 'DELETE') return req.delete() as Promise<T>;
+    return req.post(body) as Promise<T>;
   }
 
-  async function sendChunk(items: Array<{ id: string; req: BatchRequest }>, requestId: string): Promise<Map<string, RawItem>> {
+  /** One call under the policy; a 401 (refused token: nothing was done) drops the token and replays once per call. */
+  function call<T>(method: Method, path: string, body: unknown, o: GraphCallOptions & { requestId: string }, idempotent: boolean): Promise<T> {
+    let refreshed = false;
+    const ex: Exchange = { retryAfterMs: null };
+    return policy.run((attempt) => exchanges.run(ex, async () => {
+      for (;;) {
+        ex.status = undefined;
+        ex.retryAfterMs = null;
+        try {
+          return await send<T>(method, path, body, o, attempt.signal);
+        } catch (err) {
+          if (refreshed || (err as { statusCode?: unknown } | null)?.statusCode !== 401) throw errorFromGraphSdk(err);
+          refreshed = true;
+          tokens.invalidate(ex.token);
+          log.info({ requestId: o.requestId }, 'Graph refused the access token; replaying once with a new token');
+        }
+      }
+    }), {
+      endpoint: graphEndpoint(path), method, idempotent,
+      classify: (outcome) => classify(outcome, ex.status),
+      status: () => ex.status ?? 0,
+      retryAfterMs: () => ex.retryAfterMs,
+    });
+  }
+
+  async function sendChunk(items: Array<{ id: string; req: BatchRequest }>, o: GraphCallOptions & { requestId: string }): Promise<Map<string, RawItem>> {
     const requests = items.map(({ id, req }) => ({
       id, method: req.method, url: batchUrl(req.url),
       ...(req.body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: req.body }),
     }));
-    const doc = await call<{ responses?: RawItem[] }>('POST', '/$batch', { requests }, requestId, items.every(({ req }) => req.method === 'GET'));
+    const doc = await call<{ responses?: RawItem[] }>('POST', '/$batch', { requests }, o, items.every(({ req }) => req.method === 'GET'));
     const out = new Map<string, RawItem>();
     for (const r of doc.responses ?? []) if (r && typeof r.id === 'string') out.set(r.id, r);
     return out;
@@ -151,13 +246,14 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
     }
     if (item.status >= 200 && item.status < 300) return { result: { ok: true, status: item.status, body: item.body }, retryInMs: null };
     const after = header(item.headers, 'retry-after');
+    if (item.status === 429 || (item.status === 503 && after !== undefined)) observer.throttled({ system: 'teams', tenant, status: item.status, retryAfterMs: retryAfterMs(after) });
     const ms = retryAfterMs(after) ?? 200;
     const retry = mayRetry && req.method === 'GET' && RETRY_STATUSES.has(item.status) && ms <= config.maxRetryAfterMs;
     return { result: { ok: false, status: item.status, error: errorForGraphStatus(item.status, item.body, after) }, retryInMs: retry ? ms : null };
   }
 
   async function batch(requests: BatchRequest[], bopts: BatchCallOptions = {}): Promise<BatchResult[]> {
-    const requestId = bopts.requestId ?? randomUUID();
+    const o = { requestId: bopts.requestId ?? randomUUID(), traceparent: bopts.traceparent };
     const retries = bopts.retries ?? config.maxRetries;
     const results = new Array<BatchResult>(requests.length);
     let pending = requests.map((_r, i) => i);
@@ -167,7 +263,7 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
       const retry: number[] = [];
       let wait = 0;
       await Promise.all(chunks.map(async (idxs) => {
-        const raw = await sendChunk(idxs.map((i) => ({ id: String(i), req: requests[i] as BatchRequest })), requestId).catch((err: unknown) => err as Error);
+        const raw = await sendChunk(idxs.map((i) => ({ id: String(i), req: requests[i] as BatchRequest })), o).catch((err: unknown) => err as Error);
         for (const i of idxs) {
           if (raw instanceof Error) {
             results[i] = { ok: false, status: 0, error: raw as GraphQLError };
@@ -183,18 +279,21 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
       }));
       if (retry.length > 0) {
         log.debug({ items: retry.length, wait, round }, 'retrying throttled $batch items');
-        await sleep(wait);
+        await pause(wait);
       }
       pending = retry.sort((a, b) => a - b);
     }
     return results;
   }
 
+  const opt = (o: GraphCallOptions): GraphCallOptions & { requestId: string } => ({ ...o, requestId: o.requestId ?? randomUUID() });
   return {
-    get: (path, o = {}) => call('GET', path, undefined, o.requestId ?? randomUUID(), true),
-    post: (path, body, o = {}) => call('POST', path, body, o.requestId ?? randomUUID(), false),
-    patch: (path, body, o = {}) => call('PATCH', path, body, o.requestId ?? randomUUID(), true),
-    delete: async (path, o = {}) => { await call('DELETE', path, undefined, o.requestId ?? randomUUID(), true); },
+    get: (path, o = {}) => call('GET', path, undefined, opt(o), true),
+    post: (path, body, o = {}) => call('POST', path, body, opt(o), false),
+    patch: (path, body, o = {}) => call('PATCH', path, body, opt(o), false),
+    delete: async (path, o = {}) => { await call('DELETE', path, undefined, opt(o), false); },
     batch,
+    breakerState: () => policy.state(),
+    close: () => policy.shutdown(),
   };
 }

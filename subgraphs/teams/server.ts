@@ -19,15 +19,15 @@ import { listenPort } from '../kit/listenPort';
 import { createLogger } from '../kit/logger';
 import { startSubgraphServer, type SubgraphServer } from '../kit/subgraphServer';
 import { createEntityCache, loadEntityCacheOptions } from '../kit/entityCache';
-import { createChannelDirectory } from './channelDirectory';
-import { loadTeamsConfig, type TeamsConfig } from './config';
-import { createTeamsContext, type TeamsServices } from './context';
-import { createGraphClient } from './graphClient';
-import { createMessageIndex, type RefreshStats } from './messageIndex';
+import { createTenantClients } from '../kit/tenantClients';
+import { loadTenantRegistry, type SecretSource, type TenantRegistry } from '../kit/tenantRegistry';
+import { loadTeamsConfig, tenantTeamsConfig, type TeamsConfig } from './config';
+import { createTeamsContext } from './context';
+import type { RefreshStats } from './messageIndex';
 import { resolvers } from './resolvers';
 import { createTeamsEvents, type TeamsEvents } from './teamsEvents';
 import { teamsCacheTtls, teamsEntityTags } from './teamsCacheTags';
-import { createUserDirectory } from './userDirectory';
+import { createTeamsTenantServices, type TeamsTenantServices } from './teamsTenantServices';
 
 export interface StartTeamsSubgraphOptions {
   /** @default 0 (a free port) */
@@ -38,14 +38,21 @@ export interface StartTeamsSubgraphOptions {
   logger?: Logger;
   /** Where the configuration is read from when `config` is not given, and ENTITY_CACHE_* / INTERNAL_API_TOKEN. @default process.env */
   env?: Env;
-  /** The configuration. @default loadTeamsConfig(env) */
+  /** The configuration (the base of every tenant's). @default loadTeamsConfig(env) */
   config?: TeamsConfig;
+  /** The tenants served and their Teams sections. @default loadTenantRegistry(env) */
+  tenants?: TenantRegistry;
+  /** Where the sections' vault references resolve. @default openVault({ env }) when the registry holds any */
+  secrets?: SecretSource;
 }
 
 export interface TeamsSubgraph extends SubgraphServer {
   config: TeamsConfig;
   /** The event log, pipeline, webhooks and (with TEAMS_NOTIFICATION_URL) the subscription manager. */
   events: TeamsEvents;
+  /** The tenants whose services (Graph client, directories, index) are live. */
+  activeTenants(): string[];
+  /** The events tenant's message index (TEAMS_EVENTS_TENANT). */
   index: {
     /** Resolves once the message index has been built. */
     ready(): Promise<void>;
@@ -61,33 +68,53 @@ export async function startTeamsSubgraph(opts: StartTeamsSubgraphOptions = {}): 
   const config = opts.config ?? loadTeamsConfig(env);
   const logger = opts.logger ?? createLogger('teams-subgraph', { system: 'teams' });
   const entityCache = createEntityCache({ ...loadEntityCacheOptions(env, teamsCacheTtls(config.userCacheTtlMs)), logger });
-  const graph = createGraphClient({ config, logger });
-  const directory = createChannelDirectory({ graph, logger, watchedTeamIds: config.watchedTeamIds, ttlMs: config.directoryTtlMs });
-  const users = createUserDirectory({ graph });
-  const index = createMessageIndex({
-    graph, directory, logger, refreshMs: config.indexRefreshMs, maxStalenessMs: config.indexMaxStalenessMs, maxMessages: config.indexMaxMessages,
+  const tenants = opts.tenants ?? loadTenantRegistry(env);
+  const eventsTenant = config.events.tenant;
+  const eventsTenantServed = tenants.section(eventsTenant, 'teams') !== undefined;
+  if (config.events.notificationUrl !== undefined && !eventsTenantServed) {
+    throw new Error(`TEAMS_EVENTS_TENANT '${eventsTenant}' has no teams section in the tenant registry (unset TEAMS_NOTIFICATION_URL or configure the tenant)`);
+  }
+  const pool = createTenantClients<TeamsConfig, TeamsTenantServices>({
+    system: 'teams', registry: tenants, logger, env, ...(opts.secrets ? { secrets: opts.secrets } : {}),
+    configure: (tenant, section, secrets) => tenantTeamsConfig(config, tenant, section, secrets),
+    create: (tenant, tenantConfig) => {
+      const services = createTeamsTenantServices(tenantConfig, logger.child({ tenant }), tenant);
+      services.index.start();
+      return services;
+    },
+    close: async (services) => services.index.close(),
   });
-  const events = await createTeamsEvents({ config, graph, directory, index, entityCache, logger });
-  const services: TeamsServices = { graph, directory, users, index, events: events.log };
+  // The events tenant's services feed the webhooks' catch-up; unserved (no notifications), they stay idle.
+  const main = eventsTenantServed ? pool.get(eventsTenant) : createTeamsTenantServices(config, logger);
+  let events: TeamsEvents;
+  try {
+    events = await createTeamsEvents({ config, graph: main.graph, directory: main.directory, index: main.index, entityCache, logger });
+  } catch (err) {
+    await pool.close();
+    throw err;
+  }
   let server: SubgraphServer;
   try {
     server = await startSubgraphServer({
-      system: 'teams', sdl: subgraphSdl('teams'), resolvers, logger, port: opts.port, host: opts.host,
-      createContext: (info) => createTeamsContext(services, info), env, entityCache, entityTags: teamsEntityTags, routes: events.routes,
+      system: 'teams', sdl: subgraphSdl('teams'), resolvers, logger, port: opts.port, host: opts.host, tenants,
+      createContext: (info) => createTeamsContext({ ...pool.get(info.tenant), events: events.log }, info),
+      env, entityCache, entityTags: teamsEntityTags, routes: events.routes,
     });
   } catch (err) {
+    await pool.close();
     await events.close();
     throw err;
   }
-  index.start();
   events.start(server.url);
+  const { index } = main;
   return {
     ...server,
     config,
     events,
+    activeTenants: () => pool.active(),
     index: { ready: () => index.ready(), refresh: () => index.refresh(), lastRefresh: () => index.lastRefresh() },
     async close() {
-      index.close();
+      await pool.close();
       await server.close();
       await events.close();
     },

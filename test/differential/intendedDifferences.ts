@@ -49,16 +49,16 @@ const SHAPING_ERRORS_IN_ERRORS: IntendedDifference = {
  * Stock forwards a subgraph's HTTP 5xx raw, as `500: Internal Server Error` without a code and with
  * `extensions.response` (subgraph URL, status text, body). STYLE.md rule 7 wants a stable code and
  * rule 8 forbids forwarding an upstream's URL or body: ours answers `The <subgraph> subgraph is
- * unavailable` / `UPSTREAM_UNAVAILABLE` (what gateway/subgraphDataSource.ts makes of a 5xx), same data.
+ * unavailable` / `SUBGRAPH_UNAVAILABLE` (what gateway/subgraphDataSource.ts makes of a 5xx), same data.
  */
 function subgraphUnavailable(subgraph: string): IntendedDifference {
   return {
-    reason: `an HTTP 5xx from ${subgraph} is reported as UPSTREAM_UNAVAILABLE (no URL, status text or body)`,
+    reason: `an HTTP 5xx from ${subgraph} is reported as SUBGRAPH_UNAVAILABLE (no URL, status text or body)`,
     expected(stock) {
       const errors = (stock.errors ?? []).map((e) => {
         const n = normaliseError(e);
         const raw = n.code === null && n.path === null && /^5\d\d: /.test(n.message);
-        return raw ? { message: `The ${subgraph} subgraph is unavailable`, extensions: { code: 'UPSTREAM_UNAVAILABLE' } } : e;
+        return raw ? { message: `The ${subgraph} subgraph is unavailable`, extensions: { code: 'SUBGRAPH_UNAVAILABLE' } } : e;
       });
       return { ...stock, errors };
     },

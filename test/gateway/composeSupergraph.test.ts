@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Supergraph } from '@apollo/federation-internals';
 import { composeSupergraph, CompositionError } from '../../gateway/composeSupergraph';
 import { SUBGRAPH_NAMES, subgraphSdl } from '../../schema/subgraphSchemas';
+import { SUPPORTED_SUPERGRAPH_FEATURES } from '../../gateway/supergraphFeatures';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -30,7 +31,7 @@ describe('composeSupergraph', () => {
 
   it('composes the canonical schema/ SDL with every subgraph and its URL', () => {
     const sdl = composeSupergraph(SUBGRAPH_NAMES.map((name, i) => ({ name, url: `http://127.0.0.1:${4001 + i}/graphql`, sdl: subgraphSdl(name) })));
-    const meta = Supergraph.build(sdl).subgraphsMetadata();
+    const meta = Supergraph.build(sdl, { supportedFeatures: new Set(SUPPORTED_SUPERGRAPH_FEATURES) }).subgraphsMetadata();
     expect(meta.map((m) => [m.name, m.url]).sort()).toEqual([
       ['salesforce', 'http://127.0.0.1:4001/graphql'], ['sap', 'http://127.0.0.1:4002/graphql'], ['teams', 'http://127.0.0.1:4003/graphql'],
     ]);
@@ -62,7 +63,7 @@ describe('composeSupergraph', () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'gateway/composeSupergraph.ts'], { cwd: ROOT, env });
     expect(stdout.trim()).toBe(target);
     const sdl = readFileSync(target, 'utf8');
-    const urls = Object.fromEntries(Supergraph.build(sdl).subgraphsMetadata().map((m) => [m.name, m.url]));
+    const urls = Object.fromEntries(Supergraph.build(sdl, { supportedFeatures: new Set(SUPPORTED_SUPERGRAPH_FEATURES) }).subgraphsMetadata().map((m) => [m.name, m.url]));
     expect(urls).toEqual({ salesforce: 'http://127.0.0.1:4001/graphql', sap: 'http://sap.internal:9000/graphql', teams: 'http://127.0.0.1:4003/graphql' });
     expect(readdirSync(path.dirname(target))).toEqual(['supergraph.graphql']);
   });

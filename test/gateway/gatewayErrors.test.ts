@@ -4,6 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { startGateway, type Gateway } from '../../gateway/server';
 import { gql, startTinyGraph, type TinyGraph } from './tinyGraph';
+import { OPEN_GATEWAY } from './gatewayTestOptions';
 
 /** A URL on which nothing listens: a server's port, taken and released. */
 async function deadUrl(): Promise<string> {
@@ -23,13 +24,13 @@ describe.each(['fast', 'stock'] as const)('gateway errors (%s executor)', (execu
 
   beforeAll(async () => {
     graph = await startTinyGraph({ slowMs: 1_500 });
-    gw = await startGateway({ port: 0, supergraphPath: graph.supergraphPath, logger, executor, subgraphTimeoutMs: 300 });
+    gw = await startGateway({ ...OPEN_GATEWAY, port: 0, supergraphPath: graph.supergraphPath, logger, executor, subgraphTimeoutMs: 300 });
     const downPath = path.join(graph.dir, 'down.graphql');
     graph.writeSupergraph({ file: downPath, urls: { teams: await deadUrl() } });
-    downGw = await startGateway({ port: 0, supergraphPath: downPath, logger, executor });
+    downGw = await startGateway({ ...OPEN_GATEWAY, port: 0, supergraphPath: downPath, logger, executor });
     const mismatchPath = path.join(graph.dir, 'mismatch.graphql');
     graph.writeSupergraph({ file: mismatchPath, withDiscount: true });
-    mismatchGw = await startGateway({ port: 0, supergraphPath: mismatchPath, logger, executor });
+    mismatchGw = await startGateway({ ...OPEN_GATEWAY, port: 0, supergraphPath: mismatchPath, logger, executor });
   });
   afterAll(async () => {
     await Promise.all([gw?.close(), downGw?.close(), mismatchGw?.close()]);
@@ -64,15 +65,15 @@ describe.each(['fast', 'stock'] as const)('gateway errors (%s executor)', (execu
     const r = await gql(downGw.url, '{ person(id: "p1") { name messages } }');
     expect(r.status).toBe(200);
     expect(r.body.data).toEqual({ person: { name: 'Ada Lovelace', messages: null } });
-    expect(r.body.errors).toEqual([{ message: 'The teams subgraph is unavailable', extensions: { code: 'UPSTREAM_UNAVAILABLE', system: 'teams', retryable: true } }]);
+    expect(r.body.errors).toEqual([{ message: 'The teams subgraph is unavailable', extensions: { code: 'SUBGRAPH_UNAVAILABLE', system: 'teams', retryable: true } }]);
     expect(JSON.stringify(r.body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
     expect((await gql(downGw.url, '{ people { name } }')).body.errors).toBeUndefined();
   });
 
-  it('answers UPSTREAM_TIMEOUT when a subgraph is slower than the timeout', async () => {
+  it('answers SUBGRAPH_TIMEOUT when a subgraph is slower than the timeout', async () => {
     const r = await gql(gw.url, '{ person(id: "p2") { name slowMessages } }');
     expect(r.body.data).toEqual({ person: { name: 'Alan Turing', slowMessages: null } });
-    expect(r.body.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT', system: 'teams', retryable: true });
+    expect(r.body.errors?.[0]?.extensions).toEqual({ code: 'SUBGRAPH_TIMEOUT', system: 'teams', retryable: true });
   });
 
   it('masks an unexpected failure as "Unexpected error" with the request id', async () => {

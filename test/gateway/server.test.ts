@@ -3,6 +3,7 @@ import pino from 'pino';
 import { startGateway, type Gateway } from '../../gateway/server';
 import { sha256 } from '../../gateway/supergraphFile';
 import { gql, startTinyGraph, type TinyGraph } from './tinyGraph';
+import { OPEN_GATEWAY } from './gatewayTestOptions';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CROSS = '{ person(id: "p1") { name orders { id total } messages } }';
@@ -15,8 +16,8 @@ describe.each(['fast', 'stock'] as const)('gateway server (%s executor)', (execu
 
   beforeAll(async () => {
     graph = await startTinyGraph();
-    gw = await startGateway({ port: 0, supergraphPath: graph.supergraphPath, logger, introspection: true, maxBodyBytes: 4096, executor });
-    closed = await startGateway({ port: 0, supergraphPath: graph.supergraphPath, logger, introspection: false, executor });
+    gw = await startGateway({ ...OPEN_GATEWAY, port: 0, supergraphPath: graph.supergraphPath, logger, introspection: true, maxBodyBytes: 4096, executor });
+    closed = await startGateway({ ...OPEN_GATEWAY, port: 0, supergraphPath: graph.supergraphPath, logger, introspection: false, executor });
   });
   afterAll(async () => {
     await gw?.close();
@@ -87,7 +88,7 @@ describe.each(['fast', 'stock'] as const)('gateway server (%s executor)', (execu
     expect(res.status).toBe(413);
     expect(res.headers.get('x-request-id')).toBe('too-big-1');
     const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
-    expect(body.errors[0]?.extensions.code).toBe('BAD_REQUEST');
+    expect(body.errors[0]?.extensions.code).toBe(executor === 'fast' ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST');
     expect((await gql(gw.url, '{ people { id } }')).status).toBe(200);
   });
 
@@ -110,7 +111,7 @@ describe.each(['fast', 'stock'] as const)('gateway server (%s executor)', (execu
   });
 
   it('rejects start when the port is taken and keeps the first gateway serving', async () => {
-    await expect(startGateway({ port: gw.port, supergraphPath: graph.supergraphPath, logger, executor })).rejects.toThrow(/EADDRINUSE/);
+    await expect(startGateway({ ...OPEN_GATEWAY, port: gw.port, supergraphPath: graph.supergraphPath, logger, executor })).rejects.toThrow(/EADDRINUSE/);
     expect((await gql(gw.url, '{ people { id } }')).status).toBe(200);
   });
 

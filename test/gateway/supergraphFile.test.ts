@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../../gateway/composeSupergraph';
 import { startGateway, type Gateway } from '../../gateway/server';
 import { sha256 } from '../../gateway/supergraphFile';
 import { gql, SALESFORCE_SDL, startTinyGraph, type TinyGraph } from './tinyGraph';
+import { OPEN_GATEWAY } from './gatewayTestOptions';
 
 const CURRENCY = '{ person(id: "p1") { orders { id currency } } }';
 const TOTAL = '{ person(id: "p1") { orders { id total } } }';
@@ -29,7 +30,7 @@ describe.each(['fast', 'stock'] as const)('supergraph file hot reload (%s execut
 
   beforeAll(async () => {
     graph = await startTinyGraph();
-    gw = await startGateway({ port: 0, supergraphPath: graph.supergraphPath, logger, executor, supergraphPollMs: 200 });
+    gw = await startGateway({ ...OPEN_GATEWAY, port: 0, supergraphPath: graph.supergraphPath, logger, executor, supergraphPollMs: 200 });
   });
   afterAll(async () => {
     await gw?.close();
@@ -77,12 +78,12 @@ describe.each(['fast', 'stock'] as const)('supergraph file hot reload (%s execut
 
   it('fails fast at start when the file is missing, saying to run npm run compose', async () => {
     const missing = path.join(graph.dir, 'nope', 'supergraph.graphql');
-    await expect(startGateway({ port: 0, supergraphPath: missing, logger, executor })).rejects.toThrow(/no supergraph file at .*npm run compose/);
+    await expect(startGateway({ ...OPEN_GATEWAY, port: 0, supergraphPath: missing, logger, executor })).rejects.toThrow(/no supergraph file at .*npm run compose/);
   });
 
   it('fails fast at start when the file is not a valid supergraph', async () => {
     const bad = path.join(graph.dir, 'bad.graphql');
     writeFileAtomic(bad, SALESFORCE_SDL);
-    await expect(startGateway({ port: 0, supergraphPath: bad, logger, executor })).rejects.toThrow(/not a valid supergraph.*npm run compose/s);
+    await expect(startGateway({ ...OPEN_GATEWAY, port: 0, supergraphPath: bad, logger, executor })).rejects.toThrow(/not a valid supergraph.*npm run compose/s);
   });
 });

@@ -13,6 +13,7 @@ import pino from 'pino';
 import { composeSupergraph, writeFileAtomic } from '../../gateway/composeSupergraph';
 import { startSubgraphServer, type SubgraphServer } from '../../subgraphs/kit/subgraphServer';
 import { subgraphError } from '../../subgraphs/kit/subgraphErrors';
+import { TEST_GATEWAY_CONTEXT_SECRET } from './gatewayTestOptions';
 
 const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
 
@@ -70,7 +71,7 @@ export async function startTinyGraph(opts: { slowMs?: number } = {}): Promise<Ti
   };
   const person = (id: string) => (PEOPLE[id] ? { id, name: PEOPLE[id] } : null);
   const salesforce = await startSubgraphServer({
-    system: 'salesforce', sdl: SALESFORCE_SDL, logger, createContext: ctx('salesforce'),
+    system: 'salesforce', sdl: SALESFORCE_SDL, logger, contextSecrets: [TEST_GATEWAY_CONTEXT_SECRET], createContext: ctx('salesforce'),
     resolvers: {
       Query: {
         person: (_: unknown, a: { id: string }) => person(a.id),
@@ -83,7 +84,7 @@ export async function startTinyGraph(opts: { slowMs?: number } = {}): Promise<Ti
     },
   });
   const sap = await startSubgraphServer({
-    system: 'sap', sdl: sapSdl(true), logger, createContext: ctx('sap'),
+    system: 'sap', sdl: sapSdl(true), logger, contextSecrets: [TEST_GATEWAY_CONTEXT_SECRET], createContext: ctx('sap'),
     resolvers: {
       Person: {
         orders: (p: { id: string }) => {
@@ -95,7 +96,7 @@ export async function startTinyGraph(opts: { slowMs?: number } = {}): Promise<Ti
   });
   const slowMs = opts.slowMs ?? 1_500;
   const teams = await startSubgraphServer({
-    system: 'teams', sdl: TEAMS_SDL, logger, createContext: ctx('teams'),
+    system: 'teams', sdl: TEAMS_SDL, logger, contextSecrets: [TEST_GATEWAY_CONTEXT_SECRET], createContext: ctx('teams'),
     resolvers: {
       Person: {
         messages: (p: { id: string }) => [`hello from ${p.id}`],

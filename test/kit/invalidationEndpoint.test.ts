@@ -2,6 +2,7 @@ import pino from 'pino';
 import { createEntityCache, type EntityCache } from '../../subgraphs/kit/entityCache';
 import { MAX_INVALIDATION_TAGS } from '../../subgraphs/kit/invalidationRequest';
 import { startSubgraphServer, type SubgraphServer } from '../../subgraphs/kit/subgraphServer';
+import { CONTEXT_ENV } from '../subgraphs/signedContext';
 
 const SDL = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
 type Query { ok: Boolean }`;
@@ -10,7 +11,7 @@ const TOKEN = 'internal-token-for-tests-0123456789';
 async function start(opts: { token?: string; cache: EntityCache }): Promise<SubgraphServer> {
   return startSubgraphServer({
     system: 'sap', sdl: SDL, logger: pino({ level: 'silent' }), resolvers: { Query: { ok: () => true } },
-    createContext: () => ({}), env: {}, entityCache: opts.cache, ...(opts.token ? { internalApiToken: opts.token } : {}),
+    createContext: () => ({}), env: { ...CONTEXT_ENV }, entityCache: opts.cache, ...(opts.token ? { internalApiToken: opts.token } : {}),
   });
 }
 

@@ -5,6 +5,7 @@ import type { EntityEvent } from '../../schema/eventEnvelope';
 import { createMemoryEventLog } from '../../subgraphs/kit/eventLog';
 import { subscribeFromLog } from '../../subgraphs/kit/logSubscription';
 import { startSubgraphServer, type SubgraphServer } from '../../subgraphs/kit/subgraphServer';
+import { signedContext, TEST_CONTEXT_SECRET, testTenantRegistry } from '../subgraphs/signedContext';
 
 const SDL = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
 type Tick { n: Int! tenant: String! requestId: String! }
@@ -21,7 +22,7 @@ const event = (n: number, tenant = 'default'): EntityEvent => ({
 
 async function start(log = createMemoryEventLog()): Promise<SubgraphServer> {
   return startSubgraphServer<Ctx>({
-    system: 'sap', sdl: SDL, logger: pino({ level: 'silent' }),
+    system: 'sap', sdl: SDL, logger: pino({ level: 'silent' }), contextSecrets: [TEST_CONTEXT_SECRET], tenants: testTenantRegistry(),
     createContext: ({ tenant, requestId }) => ({ tenant, requestId }),
     resolvers: {
       Query: { ok: () => true },
@@ -64,43 +65,43 @@ function run(client: Client, query: string): Promise<Outcome> {
   });
 }
 
-const clientFor = (server: SubgraphServer, params: Record<string, unknown> = {}): Client =>
-  createClient({ url: server.url.replace('http:', 'ws:'), webSocketImpl: WebSocket, connectionParams: params, retryAttempts: 0, lazy: true });
+/** A client whose connection_init carries `params` (by default a context signed for `default`). */
+const clientFor = (server: SubgraphServer, params: Record<string, unknown> = { context: signedContext() }, onClosed?: (code: number, reason: string) => void): Client =>
+  createClient({
+    url: server.url.replace('http:', 'ws:'), webSocketImpl: WebSocket, connectionParams: params, retryAttempts: 0, lazy: true,
+    on: { closed: (e) => onClosed?.((e as { code: number }).code, (e as { reason: string }).reason) },
+  });
 
 describe('subgraph server over graphql-ws', () => {
   let server: SubgraphServer;
   beforeAll(async () => { server = await start(); });
   afterAll(() => server.close());
 
-  it('streams a Subscription field with the context of the connection tenant and a new request id', async () => {
-    const client = clientFor(server, { tenant: 'acme' });
+  it('streams a Subscription field with the signed tenant and request id of the connection', async () => {
+    const client = clientFor(server, { context: signedContext('acme', { requestId: 'gw-42' }), tenant: 'globex' });
     try {
       const out = await run(client, 'subscription { ticks(count: 3) { n tenant requestId } }');
       expect(out.completed).toBe(true);
-      expect(out.results.map((r) => (r.data as { ticks: { n: number; tenant: string } }).ticks)).toEqual([1, 2, 3].map((n) => expect.objectContaining({ n, tenant: 'acme' })));
-      const ids = new Set(out.results.map((r) => (r.data as { ticks: { requestId: string } }).ticks.requestId));
-      expect([...ids]).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/)]);
+      expect(out.results.map((r) => (r.data as { ticks: { n: number; tenant: string } }).ticks)).toEqual([1, 2, 3].map((n) => ({ n, tenant: 'acme', requestId: 'gw-42' })));
     } finally {
       await client.dispose();
     }
   });
 
-  it('uses the default tenant when connectionParams carry none', async () => {
-    const client = clientFor(server);
-    try {
-      const out = await run(client, 'subscription { ticks(count: 1) { tenant } }');
-      expect(out.results).toEqual([{ data: { ticks: { tenant: 'default' } } }]);
-    } finally {
-      await client.dispose();
-    }
-  });
-
-  it('fails an operation whose connectionParams.tenant is not a tenant id with BAD_USER_INPUT', async () => {
-    const client = clientFor(server, { tenant: '../other tenant' });
+  it.each([
+    ['no context (only a tenant)', { tenant: 'acme' }, 4401, 'missing'],
+    ['a forged context', { context: signedContext('acme', {}, 'another-deployment-secret-0123456789abcdef') }, 4401, 'bad_signature'],
+    ['a stale context', { context: signedContext('acme', { issuedAt: Date.now() - 120_000 }) }, 4401, 'stale'],
+    ['a context from the future', { context: signedContext('acme', { issuedAt: Date.now() + 120_000 }) }, 4401, 'future'],
+    ['an unknown tenant', { context: signedContext('initech') }, 4403, 'unknown_tenant'],
+  ])('refuses connection_init with %s (closed with 4401 or 4403, nothing subscribed)', async (_label, params, code, reason) => {
+    const closes: [number, string][] = [];
+    const client = clientFor(server, params, (c, r) => closes.push([c, r]));
     try {
       const out = await run(client, 'subscription { ticks(count: 1) { n } }');
       expect(out.results).toEqual([]);
-      expect(out.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', system: 'sap' }) })]);
+      expect(out.completed).toBe(false);
+      expect(closes[0]).toEqual([code, expect.stringContaining(reason)]);
     } finally {
       await client.dispose();
     }
@@ -155,7 +156,7 @@ describe('subgraph server close with live subscriptions', () => {
     const server = await start(log);
     const closed: number[] = [];
     const client = createClient({
-      url: server.url.replace('http:', 'ws:'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true,
+      url: server.url.replace('http:', 'ws:'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: { context: signedContext() },
       on: { closed: (e) => closed.push((e as { code: number }).code) },
     });
     const results: unknown[] = [];

@@ -4,7 +4,8 @@
  * invalidation (internal endpoint, or a mutation) evicts exactly what holds the entity; a cached
  * response never reaches another tenant or another caller.
  */
-import { startStack, type Stack } from '../federatedGraph/startStack';
+import { ALL_SCOPES } from '../../../gateway/devTokens';
+import { startStack, testToken, type Stack, type TokenClaims } from '../federatedGraph/startStack';
 
 const TOKEN = 'e2e-internal-token-0123456789';
 const ORDERS = '{ a: salesOrder(id: "21") { id number status soldTo { name email } } b: salesOrder(id: "22") { id number status } }';
@@ -25,7 +26,7 @@ describe('response cache and entity caches', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack({ caches: true, gateway: { internalToken: TOKEN } });
+    stack = await startStack({ caches: true, gateway: { internalToken: TOKEN }, tenants: ['acme', 'globex', 't1', 't2'] });
   }, 120_000);
   afterAll(async () => {
     await stack?.close();
@@ -69,17 +70,20 @@ describe('response cache and entity caches', () => {
     expect(after.data?.a.status).toBe(target);
   });
 
+  const bearer = async (claims: TokenClaims): Promise<{ authorization: string }> => ({ authorization: `Bearer ${await testToken(claims)}` });
+
   it('never serves a cached response to another tenant or to a caller with other credentials or scopes', async () => {
-    const alice = { authorization: 'Bearer alice-token' };
-    const first = await stack.query(ORDERS, undefined, { ...alice, 'x-lumina-tenant': 'acme' });
+    const alice = await bearer({ tenant: 'acme', subject: 'alice' });
+    const first = await stack.query(ORDERS, undefined, alice);
     expect(first.errors).toBeUndefined();
-    const same = await stack.query(ORDERS, undefined, { ...alice, 'x-lumina-tenant': 'acme' });
+    const same = await stack.query(ORDERS, undefined, alice);
     expect(same.headers.get('x-cache')).toBe('HIT');
+    // A tenant header cannot choose the tenant: the token's claim does (and the entry stays alice's).
+    expect((await stack.query(ORDERS, undefined, { ...alice, 'x-lumina-tenant': 'globex' })).headers.get('x-cache')).toBe('HIT');
     for (const other of [
-      { ...alice, 'x-lumina-tenant': 'globex' },
-      { authorization: 'Bearer bob-token', 'x-lumina-tenant': 'acme' },
-      { 'x-lumina-tenant': 'acme' },
-      { ...alice, 'x-lumina-tenant': 'acme', 'x-lumina-scopes': 'orders:write' },
+      await bearer({ tenant: 'globex', subject: 'alice' }),
+      await bearer({ tenant: 'acme', subject: 'bob' }),
+      await bearer({ tenant: 'acme', subject: 'alice', scopes: [...ALL_SCOPES, 'orders:extra'] }),
     ]) {
       const r = await stack.query(ORDERS, undefined, other);
       expect(r.headers.get('x-cache')).toBeNull();
@@ -88,12 +92,14 @@ describe('response cache and entity caches', () => {
   });
 
   it('keeps the other tenant entries when one tenant is invalidated', async () => {
-    await stack.query(ORDERS, undefined, { 'x-lumina-tenant': 't1' });
-    await stack.query(ORDERS, undefined, { 'x-lumina-tenant': 't2' });
+    const t1 = await bearer({ tenant: 't1' });
+    const t2 = await bearer({ tenant: 't2' });
+    await stack.query(ORDERS, undefined, t1);
+    await stack.query(ORDERS, undefined, t2);
     const res = await invalidate(stack, { tags: ['SalesOrder:22'], tenant: 't1' });
     expect(res.status).toBe(200);
-    expect((await stack.query(ORDERS, undefined, { 'x-lumina-tenant': 't2' })).headers.get('x-cache')).toBe('HIT');
-    expect((await stack.query(ORDERS, undefined, { 'x-lumina-tenant': 't1' })).headers.get('x-cache')).toBeNull();
+    expect((await stack.query(ORDERS, undefined, t2)).headers.get('x-cache')).toBe('HIT');
+    expect((await stack.query(ORDERS, undefined, t1)).headers.get('x-cache')).toBeNull();
   });
 
   it('refuses the invalidation endpoint without the token, and a malformed body', async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import tls from 'node:tls';
 import net from 'node:net';
@@ -54,7 +54,11 @@ describe('npm start', () => {
       expect(out).toContain(`Lumina Enterprise Graph is up: http://localhost:${gw}/graphql`);
       expect(out).toContain('contactByEmail');
 
-      const res = await fetch(`http://127.0.0.1:${gw}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: SAMPLE_QUERY }) });
+      expect(out).toContain('var/dev-token');
+      const token = readFileSync(path.join(root, 'var', 'dev-token'), 'utf8').trim();
+      const anonymous = await fetch(`http://127.0.0.1:${gw}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: SAMPLE_QUERY }) });
+      expect(anonymous.status).toBe(401);
+      const res = await fetch(`http://127.0.0.1:${gw}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: SAMPLE_QUERY }) });
       const body = (await res.json()) as { data?: { contactByEmail: { name: string; salesOrders: { nodes: unknown[] }; messages: { nodes: unknown[] } } }; errors?: unknown };
       expect(body.errors).toBeUndefined();
       expect(body.data?.contactByEmail.name).toBe('William Sato');
@@ -62,6 +66,15 @@ describe('npm start', () => {
       expect(body.data?.contactByEmail.messages.nodes.length).toBeGreaterThan(0);
       expect(out).not.toMatch(/"level":(40|50|60)/);
       expect((await fetch(`http://127.0.0.1:${gw}/health`)).status).toBe(200);
+      // A subgraph probe may time out on a loaded machine: ask again (readiness answers from a 2 s cache).
+      let ready: unknown;
+      for (let i = 0; i < 10; i++) {
+        ready = await (await fetch(`http://127.0.0.1:${gw}/ready`)).json();
+        if ((ready as { status?: string }).status === 'ready') break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(ready).toEqual({ status: 'ready', supergraph: true, subgraphs: { salesforce: 'up', sap: 'up', teams: 'up' } });
+      expect(await (await fetch(`http://127.0.0.1:${gw}/metrics`)).text()).toMatch(/lumina_gateway_graphql_operations_total\{operation="ContactOverview",type="query",outcome="success"\} 1/);
 
       child.kill('SIGINT');
       expect(await exited).toBe(0);

@@ -10,6 +10,8 @@ import net from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import { composeSupergraph } from '../../../gateway/composeSupergraph';
+import { ALL_SCOPES, signDevToken } from '../../../gateway/devTokens';
+import { createAuditLog } from '../../../subgraphs/kit/auditLog';
 import { startGateway, type Gateway, type GatewayOptions } from '../../../gateway/server';
 import { SUBGRAPH_NAMES, subgraphSdl } from '../../../schema/subgraphSchemas';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../../subgraphs/salesforce/sandbox/salesforceSandbox';
@@ -18,6 +20,7 @@ import { startSapSandbox, type SapSandbox } from '../../../subgraphs/sap/sandbox
 import { startSapSubgraph } from '../../../subgraphs/sap/server';
 import { startGraphSandbox, type GraphSandbox } from '../../../subgraphs/teams/sandbox/graphSandbox';
 import { startTeamsSubgraph } from '../../../subgraphs/teams/server';
+import type { SubgraphServer } from '../../../subgraphs/kit/subgraphServer';
 
 export interface StackOptions {
   /** Extra environment for the subgraphs (e.g. TEAMS_INDEX_MAX_STALENESS_MS). */
@@ -35,6 +38,11 @@ export interface StackOptions {
    * default (no CDC consumer, no webhooks) so other tests see only their own upstream requests.
    */
   events?: boolean;
+  /**
+   * More tenants besides `default`, each served by the same sandboxes (the environment's system
+   * configuration): written to a LUMINA_TENANTS_FILE that gateway and subgraphs read.
+   */
+  tenants?: string[];
 }
 
 /** A free loopback port (the gateway's, known before the subgraphs that call it start). */
@@ -52,6 +60,37 @@ function freePort(): Promise<number> {
 /** Sandbox webhook password of the SAP event intake in tests. */
 export const TEST_SAP_EVENTS_PASSWORD = 'e2e-event-mesh-password-0123';
 export const TEST_INTERNAL_TOKEN = 'e2e-internal-token-for-events';
+/** The internal-context secret gateway and subgraphs share in tests. */
+export const TEST_CONTEXT_SECRET = 'e2e-internal-context-secret-0123456789abcdef';
+/** HS256 secret, issuer and audience of the tests' JWTs. */
+export const TEST_JWT = { secret: 'e2e-jwt-secret-for-tests-0123456789abcdef', issuer: 'lumina-e2e', audience: 'lumina-gateway' };
+
+/** What every gateway on a test stack's subgraphs needs: the shared context secret and JWT verification. */
+export const STACK_GATEWAY_OPTIONS: Partial<GatewayOptions> = {
+  contextSecrets: [TEST_CONTEXT_SECRET],
+  auth: { mode: 'required', secret: TEST_JWT.secret, issuer: TEST_JWT.issuer, audience: TEST_JWT.audience, production: false },
+  rateLimits: null,
+  audit: false,
+};
+
+export interface TokenClaims {
+  /** @default 'default' */
+  tenant?: string;
+  /** @default every scope */
+  scopes?: readonly string[];
+  /** @default 'e2e-user' */
+  subject?: string;
+  /** @default 3600 */
+  expiresInS?: number;
+}
+
+/** A bearer token the test gateway accepts. */
+export function testToken(claims: TokenClaims = {}): Promise<string> {
+  return signDevToken({
+    secret: TEST_JWT.secret, issuer: TEST_JWT.issuer, audience: TEST_JWT.audience,
+    tenant: claims.tenant ?? 'default', scopes: [...(claims.scopes ?? ALL_SCOPES)], subject: claims.subject ?? 'e2e-user', expiresInS: claims.expiresInS ?? 3600,
+  });
+}
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -68,6 +107,16 @@ export interface Stack {
   /** The composed supergraph file (for starting more gateways on the same subgraphs). */
   supergraphPath: string;
   sandboxes: { salesforce: SalesforceSandbox; sap: SapSandbox; teams: GraphSandbox };
+  /** The audit log file of this stack's gateway. */
+  auditPath: string;
+  /** `authorization` header value of the default token (default tenant, every scope). */
+  authorization: string;
+  /** The subgraph servers (fault tests stop one). */
+  subgraphs: { salesforce: SubgraphServer; sap: SubgraphServer; teams: SubgraphServer };
+  /**
+   * POSTs an operation with a token of the default tenant carrying every scope, unless `headers`
+   * has its own `authorization` (an empty string sends none).
+   */
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   resetCounters(): void;
   /** Upstream requests per sandbox since the last reset, by endpoint counter name. */
@@ -96,7 +145,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       GATEWAY_INVALIDATE_URL: `http://127.0.0.1:${gatewayPort}/internal/invalidate`,
     }
     : { SALESFORCE_CDC: 'false' };
+  const tenantsFile: Record<string, string> = {};
+  if (opts.tenants) {
+    const file = path.join(dir, 'tenants.json');
+    const all = ['default', ...opts.tenants.filter((t) => t !== 'default')];
+    writeFileSync(file, JSON.stringify({ tenants: Object.fromEntries(all.map((t) => [t, { salesforce: {}, sap: {}, teams: {} }])) }));
+    tenantsFile.LUMINA_TENANTS_FILE = file;
+  }
   const env = {
+    ...tenantsFile,
     SALESFORCE_REPLAY_STORE: path.join(dir, 'salesforce-replay.json'),
     ...events,
     SALESFORCE_LOGIN_URL: salesforce.url,
@@ -109,6 +166,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     TEAMS_INDEX_MAX_STALENESS_MS: '600000',
     ENTITY_CACHE: opts.caches ? 'true' : 'false',
     ...(internalToken ? { INTERNAL_API_TOKEN: internalToken } : {}),
+    INTERNAL_CONTEXT_SECRET: TEST_CONTEXT_SECRET,
     ...opts.env,
   };
   const subgraphs = await Promise.all([
@@ -119,10 +177,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   await subgraphs[2].index.ready();
   const supergraphPath = path.join(dir, 'supergraph.graphql');
   writeFileSync(supergraphPath, composeSupergraph(SUBGRAPH_NAMES.map((name, i) => ({ name, url: subgraphs[i]!.url, sdl: subgraphSdl(name) }))));
+  const auditPath = path.join(dir, 'audit.log');
   const gateway = await startGateway({
     port: gatewayPort, supergraphPath, logger, introspection: true, responseCache: opts.caches ?? false,
+    ...STACK_GATEWAY_OPTIONS,
+    audit: createAuditLog({ destination: auditPath }),
+    env: { ...process.env, ...env },
     ...opts.gateway, ...(internalToken ? { internalToken } : {}),
   });
+  const defaultToken = await testToken();
   const sandboxes = { salesforce, sap, teams };
 
   return {
@@ -130,8 +193,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     gateway,
     supergraphPath,
     sandboxes,
+    auditPath,
+    authorization: `Bearer ${defaultToken}`,
+    subgraphs: { salesforce: subgraphs[0], sap: subgraphs[1], teams: subgraphs[2] },
     async query(query, variables, headers = {}) {
-      const res = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+      const { authorization = `Bearer ${defaultToken}`, ...rest } = headers;
+      const auth: Record<string, string> = authorization === '' ? {} : { authorization };
+      const res = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth, ...rest }, body: JSON.stringify({ query, variables }) });
       const body = (await res.json()) as Omit<GraphQLResponse, 'status' | 'headers'>;
       return { status: res.status, headers: res.headers, ...body } as GraphQLResponse<never>;
     },
@@ -147,7 +215,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
     async close() {
       await gateway.close();
-      await Promise.all(subgraphs.map((s) => s.close()));
+      await Promise.all(subgraphs.map((s) => s.close().catch(() => undefined)));
       await Promise.all(Object.values(sandboxes).map((s) => s.close()));
       rmSync(dir, { recursive: true, force: true });
     },

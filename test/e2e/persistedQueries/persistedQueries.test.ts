@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { DEFAULT_MANIFEST_PATH } from '../../../gateway/persistedDocuments';
 import { startGateway, type Gateway } from '../../../gateway/server';
-import { startStack, type Stack } from '../federatedGraph/startStack';
+import { STACK_GATEWAY_OPTIONS, startStack, testToken, type Stack } from '../federatedGraph/startStack';
+
+let authorization = '';
 
 const manifest = JSON.parse(readFileSync(DEFAULT_MANIFEST_PATH, 'utf8')) as Record<string, string>;
 const idOf = (operation: string): string => {
@@ -21,13 +23,13 @@ const EMAIL = 'william.sato@nakatomisystems0.example.com';
 interface Reply { status: number; headers: Headers; body: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] } }
 
 async function post(url: string, payload: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization, ...headers }, body: JSON.stringify(payload) });
   return { status: res.status, headers: res.headers, body: (await res.json()) as Reply['body'] };
 }
 
 async function get(url: string, params: Record<string, unknown>): Promise<Reply> {
   const search = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
-  const res = await fetch(`${url}?${search}`, { headers: { 'apollo-require-preflight': 'true' } });
+  const res = await fetch(`${url}?${search}`, { headers: { 'apollo-require-preflight': 'true', authorization } });
   return { status: res.status, headers: res.headers, body: (await res.json()) as Reply['body'] };
 }
 
@@ -39,8 +41,9 @@ describe('persisted queries through the gateway', () => {
 
   beforeAll(async () => {
     stack = await startStack({ caches: true });
-    safelist = await startGateway({ port: 0, supergraphPath: stack.supergraphPath, logger, persistedMode: 'safelist', responseCache: false });
-    logMode = await startGateway({ port: 0, supergraphPath: stack.supergraphPath, logger, persistedMode: 'log', responseCache: false });
+    authorization = `Bearer ${await testToken()}`;
+    safelist = await startGateway({ ...STACK_GATEWAY_OPTIONS, port: 0, supergraphPath: stack.supergraphPath, logger, persistedMode: 'safelist', responseCache: false });
+    logMode = await startGateway({ ...STACK_GATEWAY_OPTIONS, port: 0, supergraphPath: stack.supergraphPath, logger, persistedMode: 'log', responseCache: false });
   }, 120_000);
   afterAll(async () => {
     await safelist?.close();

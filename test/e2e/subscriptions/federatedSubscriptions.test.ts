@@ -29,7 +29,7 @@ describe('federated subscriptions through the gateway', () => {
   });
 
   const subscribe = async (query: string, variables: Record<string, unknown> = {}): Promise<Probe> => {
-    const client = createClient({ url: stack.gatewayUrl.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    const client = createClient({ url: stack.gatewayUrl.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: stack.authorization } });
     clients.push(client);
     const events: Next[] = [];
     const stop = client.subscribe({ query, variables }, { next: (v) => events.push(v as Next), error: (e) => events.push({ errors: [e] }), complete: () => undefined });

@@ -12,6 +12,7 @@ import type { EntityEvent } from '../../../schema/eventEnvelope';
 import { createMemoryEventLog, type EventLog, type LoggedEvent } from '../../../subgraphs/kit/eventLog';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../../subgraphs/salesforce/sandbox/salesforceSandbox';
 import { startSalesforceSubgraph, type SalesforceSubgraph } from '../../../subgraphs/salesforce/server';
+import { CONTEXT_ENV, testTenantRegistry } from '../signedContext';
 
 export const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 
@@ -88,8 +89,8 @@ export async function startCdcRig(): Promise<CdcRig> {
     },
     async start(env = {}) {
       current = await startSalesforceSubgraph({
-        port: 0, logger, eventLog: log,
-        env: { SALESFORCE_LOGIN_URL: sandbox.url, SALESFORCE_REPLAY_STORE: replayStore, SALESFORCE_CDC_RETRY_MS: '20', ...env },
+        port: 0, logger, eventLog: log, tenants: testTenantRegistry(),
+        env: { ...CONTEXT_ENV, SALESFORCE_LOGIN_URL: sandbox.url, SALESFORCE_REPLAY_STORE: replayStore, SALESFORCE_CDC_RETRY_MS: '20', ...env },
       });
       await current.cdcReady;
       return current;

@@ -8,6 +8,7 @@ import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { EntityEvent } from '../../../schema/eventEnvelope';
 import { startCdcRig, type CdcRig } from './cdcHelpers';
+import { contextHeaders, signedContext } from '../signedContext';
 
 const SELECTION = 'cursor changeType changedFields occurredAt contactId contact { id email title account { id } }';
 
@@ -28,7 +29,7 @@ describe('Subscription.contactChanged over graphql-ws', () => {
   function wsClient(tenant?: string): Client {
     const client = createClient({
       url: rig.subgraph().url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0,
-      ...(tenant ? { connectionParams: { tenant } } : {}),
+      connectionParams: () => ({ context: signedContext(tenant) }),
     });
     clients.push(client);
     return client;
@@ -61,7 +62,7 @@ describe('Subscription.contactChanged over graphql-ws', () => {
 
   it('delivers a change made through jsforce with the contact re-read, not the stale cached copy', async () => {
     const [id] = rig.contactIds(1) as [string];
-    const read = await fetch(rig.subgraph().url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ contact(id: "${id}") { email } }` }) });
+    const read = await fetch(rig.subgraph().url, { method: 'POST', headers: { 'content-type': 'application/json', ...contextHeaders() }, body: JSON.stringify({ query: `{ contact(id: "${id}") { email } }` }) });
     const before = ((await read.json()) as { data: { contact: { email: string } } }).data.contact.email;
     const it = await subscribe({ id });
     const conn = new Connection({ oauth2: { clientId: 'lumina-sandbox-client', clientSecret: 'lumina-sandbox-secret', loginUrl: rig.sandbox.url }, version: '59.0' });

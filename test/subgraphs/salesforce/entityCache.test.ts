@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { QUERY, seedContacts, startHarness, type Harness } from './subgraphHelpers';
+import { contextHeaders } from '../signedContext';
 
 const TOKEN = 'sf-internal-token-0123456789abcdef';
 const ENTITIES = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Contact { id email title account { id name } } } }`;
@@ -104,11 +105,11 @@ describe('Salesforce entity cache', () => {
 
   it("does not answer tenant B from tenant A's entry", async () => {
     const c = seed(8);
-    await h.gql(CONTACT, { id: c.id }, { 'x-lumina-tenant': 'tenant-a' });
+    await h.gql(CONTACT, { id: c.id }, contextHeaders('tenant-a'));
     h.resetCounters();
-    await h.gql(CONTACT, { id: c.id }, { 'x-lumina-tenant': 'tenant-a' });
+    await h.gql(CONTACT, { id: c.id }, contextHeaders('tenant-a'));
     expect(h.count(QUERY)).toBe(0);
-    const b = await h.gql<{ contact: { id: string } }>(CONTACT, { id: c.id }, { 'x-lumina-tenant': 'tenant-b' });
+    const b = await h.gql<{ contact: { id: string } }>(CONTACT, { id: c.id }, contextHeaders('tenant-b'));
     expect(b.data?.contact.id).toBe(c.id);
     expect(h.count(QUERY)).toBe(1);
   });

@@ -7,12 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import pino from 'pino';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../../subgraphs/salesforce/sandbox/salesforceSandbox';
+import { CONTEXT_ENV, contextHeaders } from '../signedContext';
 
 const root = path.resolve(__dirname, '../../..');
 
 function launch(env: Record<string, string>): { child: ChildProcess; ready: Promise<string> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'subgraphs/salesforce/server.ts'], {
-    cwd: root, env: { ...process.env, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root, env: { ...process.env, ...CONTEXT_ENV, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   const ready = new Promise<string>((resolve, reject) => {
@@ -38,7 +39,7 @@ describe('salesforce subgraph process', () => {
     const { child, ready } = launch({ SALESFORCE_SUBGRAPH_PORT: '0', SALESFORCE_LOGIN_URL: sandbox.url });
     const url = await ready;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ contacts(first: 1) { totalCount } }' }) });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...contextHeaders() }, body: JSON.stringify({ query: '{ contacts(first: 1) { totalCount } }' }) });
     expect(await res.json()).toEqual({ data: { contacts: { totalCount: 4 } } });
     const exited = exitCode(child);
     child.kill('SIGTERM');

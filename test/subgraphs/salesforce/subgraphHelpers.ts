@@ -7,6 +7,7 @@ import {
   startSalesforceSandbox, type SalesforceSandbox, type SalesforceSandboxOptions,
 } from '../../../subgraphs/salesforce/sandbox/salesforceSandbox';
 import { startSalesforceSubgraph, type SalesforceSubgraph, type SalesforceSubgraphOptions } from '../../../subgraphs/salesforce/server';
+import { CONTEXT_ENV, contextHeaders, testTenantRegistry } from '../signedContext';
 
 export const QUERY = 'GET /services/data/vXX.X/query';
 export const TOKEN = 'POST /services/oauth2/token';
@@ -27,6 +28,7 @@ export interface GraphQLReply<T = Record<string, unknown>> {
 export interface Harness {
   sandbox: SalesforceSandbox;
   subgraph: SalesforceSubgraph;
+  /** POSTs with a context signed for `default` unless `headers` carry another `x-lumina-context` (`contextHeaders(tenant)`). */
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLReply<T>>;
   /** Requests the sandbox served since the last `resetCounters`, by endpoint. */
   counts(): Record<string, number>;
@@ -40,7 +42,7 @@ export interface Harness {
 
 export interface HarnessOptions {
   sandbox?: SalesforceSandboxOptions;
-  /** SALESFORCE_* keys for the subgraph (SALESFORCE_LOGIN_URL is set to the sandbox; SALESFORCE_CDC defaults to 'false'). */
+  /** SALESFORCE_* keys for the subgraph (SALESFORCE_LOGIN_URL is set to the sandbox; SALESFORCE_CDC defaults to 'false'; INTERNAL_CONTEXT_SECRET to the test secret). */
   env?: Record<string, string>;
   /** Other subgraph options (e.g. a shared `eventLog`). */
   subgraph?: Omit<SalesforceSubgraphOptions, 'env' | 'port' | 'logger'>;
@@ -51,14 +53,15 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const sandbox = await startSalesforceSandbox({ port: 0, logger, size: { accounts: 40, people: 700 }, ...opts.sandbox });
   const subgraph = await startSalesforceSubgraph({
     // CDC off unless a test turns it on: its cache invalidations would race the counting tests.
-    port: 0, logger, env: { SALESFORCE_LOGIN_URL: sandbox.url, SALESFORCE_RETRY_DELAY_MS: '10', SALESFORCE_CDC: 'false', ...opts.env }, ...opts.subgraph,
+    port: 0, logger, env: { ...CONTEXT_ENV, SALESFORCE_LOGIN_URL: sandbox.url, SALESFORCE_RETRY_DELAY_MS: '10', SALESFORCE_CDC: 'false', ...opts.env },
+    tenants: testTenantRegistry(), ...opts.subgraph,
   });
   const harness: Harness = {
     sandbox,
     subgraph,
     async gql(query, variables, headers = {}) {
       const res = await fetch(subgraph.url, {
-        method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }),
+        method: 'POST', headers: { 'content-type': 'application/json', ...contextHeaders(), ...headers }, body: JSON.stringify({ query, variables }),
       });
       const body = (await res.json()) as { data?: unknown; errors?: GraphQLError[] };
       return { status: res.status, headers: res.headers, ...body } as GraphQLReply<never>;

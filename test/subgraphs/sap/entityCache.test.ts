@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Rec } from '../../../subgraphs/sap/sandbox/edmModel';
 import { ENTITIES, startSapHarness, type SapHarness } from './sapHarness';
+import { contextHeaders } from '../signedContext';
 
 const TOKEN = 'sap-internal-token-0123456789abcdef';
 const ORDERS = ENTITIES('... on SalesOrder { id status purchaseOrderByCustomer soldTo { email } }');
@@ -18,7 +19,7 @@ let h: SapHarness;
 let orders: Rec[];
 
 async function post(query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}): Promise<{ res: Response; body: { data?: any; errors?: unknown[]; extensions?: { cacheTags?: string[]; invalidatedTags?: string[] } } }> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const res = await fetch(h.subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(h.subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', ...contextHeaders(), ...headers }, body: JSON.stringify({ query, variables }) });
   return { res, body: (await res.json()) as never };
 }
 
@@ -121,11 +122,11 @@ describe('SAP entity cache', () => {
 
   it("does not answer tenant B from tenant A's entry", async () => {
     const id = String(order(7).SalesOrder);
-    await post(READ, { id }, { 'x-lumina-tenant': 'tenant-a' });
+    await post(READ, { id }, contextHeaders('tenant-a'));
     h.resetCounts();
-    await post(READ, { id }, { 'x-lumina-tenant': 'tenant-a' });
+    await post(READ, { id }, contextHeaders('tenant-a'));
     expect(h.counts()).toEqual({});
-    const b = await post(READ, { id }, { 'x-lumina-tenant': 'tenant-b' });
+    const b = await post(READ, { id }, contextHeaders('tenant-b'));
     expect(b.body.data.salesOrder.id).toBe(id);
     expect(h.counts()).toEqual({ 'GET API_SALES_ORDER_SRV/A_SalesOrder': 1 });
   });

@@ -7,6 +7,7 @@
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startSapHarness, type SapHarness } from './sapHarness';
+import { signedContext } from '../signedContext';
 
 let h: SapHarness;
 
@@ -24,7 +25,7 @@ type Result = FormattedExecutionResult<Record<string, any>, unknown>; // eslint-
 function clientFor(tenant?: string): Client {
   return createClient({
     url: h.subgraph.url.replace('http:', 'ws:'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true,
-    ...(tenant ? { connectionParams: { tenant } } : {}),
+    connectionParams: () => ({ context: signedContext(tenant) }),
   });
 }
 

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { loadSapConfig } from '../../../subgraphs/sap/config';
 import { startSapSandbox, type SapSandbox, type SapSandboxOptions } from '../../../subgraphs/sap/sandbox/sapSandbox';
 import { startSapSubgraph, type SapSubgraphServer } from '../../../subgraphs/sap/server';
+import { CONTEXT_ENV, contextHeaders, testTenantRegistry } from '../signedContext';
 
 export const SIZE = { people: 300, accounts: 30, orders: 3000 };
 
@@ -18,6 +19,7 @@ export interface GraphQLResult {
 export interface SapHarness {
   sandbox: SapSandbox;
   subgraph: SapSubgraphServer;
+  /** POSTs with a context signed for `default` unless `headers` carry another `x-lumina-context` (`contextHeaders(tenant)`). */
   gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult>;
   /** Upstream requests by counter name since the last `resetCounts`. */
   counts(): Record<string, number>;
@@ -34,10 +36,10 @@ export interface SapHarness {
 export async function startSapHarness(env: Record<string, string> = {}, sandboxOptions: SapSandboxOptions = {}): Promise<SapHarness> {
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
   const sandbox = await startSapSandbox({ port: 0, logger, size: SIZE, ...sandboxOptions });
-  const subgraphEnv = { SAP_BASE_URL: sandbox.url, SAP_TIMEOUT_MS: '5000', ...env };
+  const subgraphEnv = { ...CONTEXT_ENV, SAP_BASE_URL: sandbox.url, SAP_TIMEOUT_MS: '5000', ...env };
   let subgraph: SapSubgraphServer;
   try {
-    subgraph = await startSapSubgraph({ port: 0, logger, config: loadSapConfig(subgraphEnv), env: subgraphEnv });
+    subgraph = await startSapSubgraph({ port: 0, logger, config: loadSapConfig(subgraphEnv), env: subgraphEnv, tenants: testTenantRegistry() });
   } catch (err) {
     await sandbox.close();
     throw err;
@@ -48,7 +50,7 @@ export async function startSapHarness(env: Record<string, string> = {}, sandboxO
     async gql(query, variables, headers = {}) {
       const res = await fetch(subgraph.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
+        headers: { 'content-type': 'application/json', ...contextHeaders(), ...headers },
         body: JSON.stringify({ query, variables }),
       });
       return (await res.json()) as GraphQLResult;

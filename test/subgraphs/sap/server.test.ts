@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startSapSandbox, type SapSandbox } from '../../../subgraphs/sap/sandbox/sapSandbox';
 import { startSapSubgraph } from '../../../subgraphs/sap/server';
+import { CONTEXT_ENV, contextHeaders } from '../signedContext';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
 function run(env: Record<string, string>): { child: ChildProcess; stdout: Promise<string>; exit: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'subgraphs/sap/server.ts'], {
-    cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT, env: { ...process.env, ...CONTEXT_ENV, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   const stdout = new Promise<string>((resolve) => {
@@ -39,7 +40,7 @@ describe('SAP subgraph process', () => {
       const line = await proc.stdout;
       const url = /^sap subgraph ready at (http:\/\/127\.0\.0\.1:\d+\/graphql)\n$/.exec(line)?.[1];
       expect(url).toBeDefined();
-      const res = await fetch(url as string, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ salesOrder(id: "1") { id } }' }) });
+      const res = await fetch(url as string, { method: 'POST', headers: { 'content-type': 'application/json', ...contextHeaders() }, body: JSON.stringify({ query: '{ salesOrder(id: "1") { id } }' }) });
       expect(await res.json()).toEqual({ data: { salesOrder: { id: '1' } }, extensions: { cacheTags: ['SalesOrder:1'] } });
       proc.child.kill('SIGTERM');
       expect(await proc.exit).toBe(0);
@@ -57,9 +58,9 @@ describe('SAP subgraph process', () => {
 
 describe('SAP subgraph server', () => {
   it('serves its federation SDL and a health check', async () => {
-    const server = await startSapSubgraph({ port: 0, logger: pino({ level: 'silent' }), env: {} });
+    const server = await startSapSubgraph({ port: 0, logger: pino({ level: 'silent' }), env: { ...CONTEXT_ENV } });
     try {
-      const sdl = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
+      const sdl = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...contextHeaders() }, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
       const text = ((await sdl.json()) as { data: { _service: { sdl: string } } }).data._service.sdl;
       expect(text).toMatch(/type SalesOrder\s+@key\(fields: "id"\)/);
       expect(text).toMatch(/type Contact\s+@key\(fields: "email"\)/);

@@ -7,6 +7,7 @@
 import { encodeMessageId } from '../../../subgraphs/teams/messageId';
 import type { ChatMessage, GraphUser } from '../../../subgraphs/teams/sandbox/graphStore';
 import { sandboxToken, startHarness, storedRoots, type Harness, type StoredRoot } from './teamsHarness';
+import { contextHeaders } from '../signedContext';
 
 const TOKEN = 'teams-internal-token-0123456789abcdef';
 const CONTACT_MESSAGES = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Contact { email messages(first: 1) { nodes { id } } } } }`;
@@ -30,7 +31,7 @@ describe('Teams entity cache', () => {
   beforeEach(() => h.resetCounts());
 
   async function post(query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}): Promise<{ res: Response; body: Body }> {
-    const res = await fetch(h.sub.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(h.sub.url, { method: 'POST', headers: { 'content-type': 'application/json', ...contextHeaders(), ...headers }, body: JSON.stringify({ query, variables }) });
     return { res, body: (await res.json()) as Body };
   }
   const contacts = (users: GraphUser[]) => ({ reps: users.map((u) => ({ __typename: 'Contact', email: u.mail })) });
@@ -66,14 +67,14 @@ describe('Teams entity cache', () => {
     }
   });
 
-  it("does not answer tenant B from tenant A's entry", async () => {
+  it("does not answer tenant B from tenant A's entry: B looks the user up with its own Graph client", async () => {
     const u = sender(4);
-    await post(CONTACT_MESSAGES, contacts([u]), { 'x-lumina-tenant': 'tenant-a' });
+    await post(CONTACT_MESSAGES, contacts([u]), contextHeaders('tenant-a'));
     h.resetCounts();
-    await post(CONTACT_MESSAGES, contacts([u]), { 'x-lumina-tenant': 'tenant-a' });
+    await post(CONTACT_MESSAGES, contacts([u]), contextHeaders('tenant-a'));
     expect(h.counts()).toEqual({});
-    await post(CONTACT_MESSAGES, contacts([u]), { 'x-lumina-tenant': 'tenant-b' });
-    expect(h.counts()).toEqual({ 'POST /v1.0/$batch': 1, '$batch GET /v1.0/users': 1 });
+    await post(CONTACT_MESSAGES, contacts([u]), contextHeaders('tenant-b'));
+    expect(h.counts()).toEqual(expect.objectContaining({ 'POST /{tenant}/oauth2/v2.0/token': 1, '$batch GET /v1.0/users': 1 }));
   });
 
   it('caches a message fetched from Graph, and reads it again after POST /internal/invalidate of its tag', async () => {

@@ -41,11 +41,12 @@ describe('Graph error mapping', () => {
     expectClean(res, h.sb.url);
   });
 
-  it('retries a 429 with a short Retry-After and then succeeds', async () => {
+  // Issue 6: retries only for idempotent reads (the SDK's RetryHandler used to repeat a POST on 429).
+  it('does not repeat a write throttled with a short Retry-After: UPSTREAM_RATE_LIMITED after one request', async () => {
     await sandboxAdmin(h.sb, 'PUT', 'faults', { forceStatus: 429, forceCount: 1, retryAfter: 0, pathPrefix: '/v1.0/teams/' });
     const res = await h.query(SEND, { c: channelId });
-    expect(res.errors).toBeUndefined();
-    expect(h.counts()[POSTS]).toBe(2);
+    expect(res.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_RATE_LIMITED', system: 'teams', retryable: true, retryAfterSeconds: 1 });
+    expect(h.counts()[POSTS]).toBe(1);
   });
 
   it.each([

@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { encodeMessageId } from '../../../subgraphs/teams/messageId';
 import { SMALL } from '../../sandboxes/teams/graphSandboxHelpers';
 import { sandboxAdmin, sleep, startHarness, type Harness } from './teamsHarness';
+import { signedContext } from '../signedContext';
 
 const STATE = 'e2e-client-state-0000000000001';
 
@@ -33,7 +34,7 @@ describe('messagePosted over Graph change notifications', () => {
   const ws: WsClient[] = [];
 
   const wsClient = (): WsClient => {
-    const c = createClient({ url: h.sub.url.replace('http:', 'ws:'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    const c = createClient({ url: h.sub.url.replace('http:', 'ws:'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: () => ({ context: signedContext() }) });
     ws.push(c);
     return c;
   };

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startGraphSandbox, type GraphSandbox } from '../../../subgraphs/teams/sandbox/graphSandbox';
 import { silent } from './teamsHarness';
+import { CONTEXT_ENV, contextHeaders } from '../signedContext';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -29,14 +30,14 @@ describe('teams subgraph launcher', () => {
   it('announces readiness on stdout, answers queries, and stops cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'subgraphs/teams/server.ts'], {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'silent', TEAMS_SUBGRAPH_PORT: '0', GRAPH_AUTHORITY_HOST: sb.url, GRAPH_BASE_URL: sb.url },
+      env: { ...process.env, ...CONTEXT_ENV, LOG_LEVEL: 'silent', TEAMS_SUBGRAPH_PORT: '0', GRAPH_AUTHORITY_HOST: sb.url, GRAPH_BASE_URL: sb.url },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {
       const [, url] = await waitForLine(child, /teams subgraph ready at (http:\/\/\S+)\n/);
       const health = await fetch(new URL('/health', url));
       expect(await health.json()).toEqual({ status: 'ok', system: 'teams' });
-      const res = await fetch(url as string, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ teams { id } }' }) });
+      const res = await fetch(url as string, { method: 'POST', headers: { 'content-type': 'application/json', ...contextHeaders() }, body: JSON.stringify({ query: '{ teams { id } }' }) });
       expect(((await res.json()) as { data: { teams: unknown[] } }).data.teams).toHaveLength(2);
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');

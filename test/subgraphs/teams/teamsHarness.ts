@@ -7,6 +7,7 @@ import pino from 'pino';
 import { startGraphSandbox, type GraphSandbox, type GraphSandboxOptions } from '../../../subgraphs/teams/sandbox/graphSandbox';
 import type { ChatMessage, GraphData } from '../../../subgraphs/teams/sandbox/graphStore';
 import { startTeamsSubgraph, type TeamsSubgraph } from '../../../subgraphs/teams/server';
+import { CONTEXT_ENV, contextHeaders, testTenantRegistry } from '../signedContext';
 
 export const silent = pino({ level: 'silent' });
 
@@ -17,15 +18,17 @@ export interface GqlResult<T = Record<string, any>> { // eslint-disable-line @ty
   raw: string;
 }
 
-export async function gql<T = Record<string, any>>(url: string, query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+/** POSTs with a context signed for `tenant`. */
+export async function gql<T = Record<string, any>>(url: string, query: string, variables?: Record<string, unknown>, tenant = 'default'): Promise<GqlResult<T>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...contextHeaders(tenant) }, body: JSON.stringify({ query, variables }) });
   const raw = await res.text();
   return { status: res.status, ...(JSON.parse(raw) as object), raw };
 }
 
-/** The subgraph env pointing at a sandbox; no background refresh unless a test asks for one. */
+/** The subgraph env pointing at a sandbox (and verifying the test contexts); no background refresh unless a test asks for one. */
 export function subgraphEnv(sb: GraphSandbox, extra: Record<string, string> = {}): Record<string, string> {
   return {
+    ...CONTEXT_ENV,
     GRAPH_AUTHORITY_HOST: sb.url, GRAPH_BASE_URL: sb.url, TEAMS_INDEX_REFRESH_MS: '600000', TEAMS_INDEX_MAX_STALENESS_MS: '600000',
     ...extra,
   };
@@ -44,7 +47,7 @@ export interface Harness {
 /** Sandbox (unthrottled unless `sandbox.requestsPerSecond` says otherwise) + subgraph with a ready index. */
 export async function startHarness(opts: { env?: Record<string, string>; sandbox?: GraphSandboxOptions } = {}): Promise<Harness> {
   const sb = await startGraphSandbox({ port: 0, logger: silent, requestsPerSecond: 100_000, ...opts.sandbox });
-  const sub = await startTeamsSubgraph({ port: 0, logger: silent, env: subgraphEnv(sb, opts.env) });
+  const sub = await startTeamsSubgraph({ port: 0, logger: silent, env: subgraphEnv(sb, opts.env), tenants: testTenantRegistry() });
   await sub.index.ready();
   sb.counters.reset();
   return {
