@@ -40,6 +40,7 @@ import { handleInvalidation, INVALIDATE_PATH } from './invalidationEndpoint';
 import { parseInvalidationRequest, type InvalidationRequest } from './invalidationRequest';
 import { REQUEST_ID_HEADER, REQUEST_ID_PATTERN, requestIdFrom } from './requestId';
 import { maskSubgraphError, type SystemName } from './subgraphErrors';
+import type { SubgraphMetrics } from './subgraphMetrics';
 import { serveGraphQLOverWebSocket } from './subgraphWebSocket';
 import { checkCaller, loadTenantRegistry, type CallerCheck, type TenantRegistry } from './tenantRegistry';
 import { outgoingTraceparent, traceFrom } from './traceContext';
@@ -100,6 +101,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   internalApiToken?: string;
   /** Extra endpoints matched before `/graphql`. @default [] */
   routes?: readonly SubgraphRoute[];
+  /** Prometheus metrics (`subgraphMetrics.ts`): served on `GET /metrics`, fed with every `/graphql` request and the entity cache. @default none */
+  metrics?: SubgraphMetrics;
   /** Secrets verifying the signed internal context (first signs, all verify); none = the start fails. @default parseContextSecrets(env.INTERNAL_CONTEXT_SECRET) */
   contextSecrets?: readonly string[];
   /** The tenants served and their systems. @default loadTenantRegistry(env) */
@@ -192,11 +195,14 @@ export async function startSubgraphServer<TContext extends BaseContext>(opts: Su
       sendGraphQLError(res, 400, 'request body is not valid JSON', { [REQUEST_ID_HEADER]: requestId });
       return;
     }
+    const started = performance.now();
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers: headerMap(req.headers), search: url.search, body: parsed.body },
       context: () => createContext({ requestId, tenant, scopes, subject, traceparent, log: reqLog, headers: req.headers, entityCache }),
     });
     await writeGraphQLResponse(res, result, { [REQUEST_ID_HEADER]: requestId, vary: INTERNAL_CONTEXT_HEADER });
+    const body = parsed.body as { operationName?: unknown } | undefined;
+    opts.metrics?.request({ operation: typeof body?.operationName === 'string' ? body.operationName : null, status: result.status ?? 200, durationMs: performance.now() - started });
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
@@ -207,6 +213,8 @@ export async function startSubgraphServer<TContext extends BaseContext>(opts: Su
       await route.handle(req, res);
     } else if (routes.length > 0) {
       sendJson(res, 405, { error: `method not allowed: use ${routes.map((r) => r.method).join(', ')}` }, { allow: routes.map((r) => r.method).join(', ') });
+    } else if (url.pathname === '/metrics' && opts.metrics && (req.method === 'GET' || req.method === 'HEAD')) {
+      await opts.metrics.route.handle(req, res);
     } else if (url.pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       sendJson(res, 200, { status: 'ok', system: opts.system });
     } else if (url.pathname === INVALIDATE_PATH) {
@@ -218,6 +226,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(opts: Su
     }
   };
 
+  opts.metrics?.observeEntityCache(() => entityCache.stats());
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       log.error({ err }, 'subgraph request failed');

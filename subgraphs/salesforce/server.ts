@@ -14,6 +14,8 @@ import type { EventLog } from '../kit/eventLog';
 import { createSystemEvents } from '../kit/eventPipeline';
 import { listenPort } from '../kit/listenPort';
 import { createLogger } from '../kit/logger';
+import { createSubgraphMetrics } from '../kit/subgraphMetrics';
+import { loadUpstreamPolicyEnv } from '../kit/upstreamPolicy';
 import { startSubgraphServer, type SubgraphServer } from '../kit/subgraphServer';
 import { createEntityCache, loadEntityCacheOptions } from '../kit/entityCache';
 import { createTenantClients } from '../kit/tenantClients';
@@ -65,6 +67,8 @@ export async function startSalesforceSubgraph(opts: SalesforceSubgraphOptions = 
   const config = opts.config ?? loadSalesforceConfig(env);
   const entityCache = createEntityCache({ ...loadEntityCacheOptions(env, SALESFORCE_CACHE_TTLS), logger });
   const tenants = opts.tenants ?? loadTenantRegistry(env);
+  const metrics = createSubgraphMetrics({ system: 'salesforce' });
+  const tuning = loadUpstreamPolicyEnv(env, 'SALESFORCE');
   const events = opts.events ?? loadSalesforceEventsConfig(env);
   if (events.cdc && !tenants.section(events.tenant, 'salesforce')) {
     throw new Error(`SALESFORCE_CDC_TENANT '${events.tenant}' has no salesforce section in the tenant registry (set SALESFORCE_CDC=false or configure the tenant)`);
@@ -72,7 +76,8 @@ export async function startSalesforceSubgraph(opts: SalesforceSubgraphOptions = 
   const clients = createTenantClients<SalesforceConfig, SalesforceClient>({
     system: 'salesforce', registry: tenants, logger, env, ...(opts.secrets ? { secrets: opts.secrets } : {}),
     configure: (tenant, section, secrets) => tenantSalesforceConfig(config, tenant, section, secrets),
-    create: (tenant, tenantConfig) => createSalesforceClient({ config: tenantConfig, logger: logger.child({ tenant }), tenant }),
+    create: (tenant, tenantConfig) => createSalesforceClient({ config: tenantConfig, logger: logger.child({ tenant }), tenant, observer: metrics.observer, tuning }),
+    close: (client) => Promise.resolve(client.close()),
   });
   const { log: eventLog, pipeline } = createSystemEvents('salesforce', events, entityCache, logger, opts.eventLog);
   let server: SubgraphServer;
@@ -89,6 +94,7 @@ export async function startSalesforceSubgraph(opts: SalesforceSubgraphOptions = 
       entityCache,
       entityTags: salesforceEntityTags,
       tenants,
+      metrics,
     });
   } catch (err) {
     await clients.close();

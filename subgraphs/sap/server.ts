@@ -13,6 +13,8 @@ import { subgraphSdl } from '../../schema/subgraphSchemas';
 import type { Env } from '../kit/envConfig';
 import { listenPort } from '../kit/listenPort';
 import { createLogger } from '../kit/logger';
+import { createSubgraphMetrics } from '../kit/subgraphMetrics';
+import { loadUpstreamPolicyEnv } from '../kit/upstreamPolicy';
 import { startSubgraphServer, type SubgraphServer } from '../kit/subgraphServer';
 import { createEntityCache, loadEntityCacheOptions } from '../kit/entityCache';
 import { createSystemEvents } from '../kit/eventPipeline';
@@ -63,6 +65,8 @@ export async function startSapSubgraph(opts: StartSapSubgraphOptions = {}): Prom
   const eventsConfig = opts.events ?? loadSapEventsConfig(env);
   const entityCache = createEntityCache({ ...loadEntityCacheOptions(env, SAP_CACHE_TTLS), logger });
   const tenants = opts.tenants ?? loadTenantRegistry(env);
+  const metrics = createSubgraphMetrics({ system: 'sap' });
+  const tuning = loadUpstreamPolicyEnv(env, 'SAP');
   const auth = eventsConfig.auth;
   if (auth.type !== 'off' && !tenants.section(eventsConfig.tenant, 'sap')) {
     throw new Error(`SAP_EVENTS_TENANT '${eventsConfig.tenant}' has no sap section in the tenant registry (set SAP_EVENTS_AUTH=off or configure the tenant)`);
@@ -70,7 +74,7 @@ export async function startSapSubgraph(opts: StartSapSubgraphOptions = {}): Prom
   const clients = createTenantClients<SapConfig, ODataClient>({
     system: 'sap', registry: tenants, logger, env, ...(opts.secrets ? { secrets: opts.secrets } : {}),
     configure: (tenant, section, secrets) => tenantSapConfig(config, tenant, section, secrets),
-    create: (tenant, tenantConfig) => createODataClient({ config: tenantConfig, logger: logger.child({ tenant }), tenant }),
+    create: (tenant, tenantConfig) => createODataClient({ config: tenantConfig, logger: logger.child({ tenant }), tenant, observer: metrics.observer, tuning }),
     close: (client) => client.close(),
   });
   const { log, pipeline } = createSystemEvents('sap', eventsConfig, entityCache, logger);
@@ -92,6 +96,7 @@ export async function startSapSubgraph(opts: StartSapSubgraphOptions = {}): Prom
       entityTags: sapEntityTags,
       routes,
       tenants,
+      metrics,
       ...(opts.port !== undefined ? { port: opts.port } : {}),
       ...(opts.host !== undefined ? { host: opts.host } : {}),
     });

@@ -17,6 +17,8 @@ import { subgraphSdl } from '../../schema/subgraphSchemas';
 import type { Env } from '../kit/envConfig';
 import { listenPort } from '../kit/listenPort';
 import { createLogger } from '../kit/logger';
+import { createSubgraphMetrics } from '../kit/subgraphMetrics';
+import { loadUpstreamPolicyEnv } from '../kit/upstreamPolicy';
 import { startSubgraphServer, type SubgraphServer } from '../kit/subgraphServer';
 import { createEntityCache, loadEntityCacheOptions } from '../kit/entityCache';
 import { createTenantClients } from '../kit/tenantClients';
@@ -69,6 +71,8 @@ export async function startTeamsSubgraph(opts: StartTeamsSubgraphOptions = {}): 
   const logger = opts.logger ?? createLogger('teams-subgraph', { system: 'teams' });
   const entityCache = createEntityCache({ ...loadEntityCacheOptions(env, teamsCacheTtls(config.userCacheTtlMs)), logger });
   const tenants = opts.tenants ?? loadTenantRegistry(env);
+  const metrics = createSubgraphMetrics({ system: 'teams' });
+  const tuning = loadUpstreamPolicyEnv(env, 'GRAPH');
   const eventsTenant = config.events.tenant;
   const eventsTenantServed = tenants.section(eventsTenant, 'teams') !== undefined;
   if (config.events.notificationUrl !== undefined && !eventsTenantServed) {
@@ -78,11 +82,14 @@ export async function startTeamsSubgraph(opts: StartTeamsSubgraphOptions = {}): 
     system: 'teams', registry: tenants, logger, env, ...(opts.secrets ? { secrets: opts.secrets } : {}),
     configure: (tenant, section, secrets) => tenantTeamsConfig(config, tenant, section, secrets),
     create: (tenant, tenantConfig) => {
-      const services = createTeamsTenantServices(tenantConfig, logger.child({ tenant }), tenant);
+      const services = createTeamsTenantServices(tenantConfig, logger.child({ tenant }), tenant, metrics.observer, tuning);
       services.index.start();
       return services;
     },
-    close: async (services) => services.index.close(),
+    close: async (services) => {
+      await services.index.close();
+      services.graph.close();
+    },
   });
   // The events tenant's services feed the webhooks' catch-up; unserved (no notifications), they stay idle.
   const main = eventsTenantServed ? pool.get(eventsTenant) : createTeamsTenantServices(config, logger);
@@ -96,7 +103,7 @@ export async function startTeamsSubgraph(opts: StartTeamsSubgraphOptions = {}): 
   let server: SubgraphServer;
   try {
     server = await startSubgraphServer({
-      system: 'teams', sdl: subgraphSdl('teams'), resolvers, logger, port: opts.port, host: opts.host, tenants,
+      system: 'teams', sdl: subgraphSdl('teams'), resolvers, logger, port: opts.port, host: opts.host, tenants, metrics,
       createContext: (info) => createTeamsContext({ ...pool.get(info.tenant), events: events.log }, info),
       env, entityCache, entityTags: teamsEntityTags, routes: events.routes,
     });

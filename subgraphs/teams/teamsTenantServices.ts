@@ -6,6 +6,8 @@
 import type { Logger } from 'pino';
 import { createChannelDirectory, type ChannelDirectory } from './channelDirectory';
 import type { TeamsConfig } from './config';
+import type { UpstreamObserver } from '../kit/upstreamObserver';
+import type { UpstreamPolicyTuning } from '../kit/upstreamPolicy';
 import { createGraphClient, type GraphClient } from './graphClient';
 import { createMessageIndex, type MessageIndex } from './messageIndex';
 import { createUserDirectory, type UserDirectory } from './userDirectory';
@@ -18,8 +20,8 @@ export interface TeamsTenantServices {
   index: MessageIndex;
 }
 
-export function createTeamsTenantServices(config: TeamsConfig, logger: Logger, tenant?: string): TeamsTenantServices {
-  const graph = createGraphClient({ config, logger, ...(tenant !== undefined ? { tenant } : {}) });
+export function createTeamsTenantServices(config: TeamsConfig, logger: Logger, tenant?: string, observer?: UpstreamObserver, tuning?: UpstreamPolicyTuning): TeamsTenantServices {
+  const graph = createGraphClient({ config, logger, ...(tenant !== undefined ? { tenant } : {}), ...(observer ? { observer } : {}), ...(tuning ? { tuning } : {}) });
   const directory = createChannelDirectory({ graph, logger, watchedTeamIds: config.watchedTeamIds, ttlMs: config.directoryTtlMs });
   const users = createUserDirectory({ graph });
   const index = createMessageIndex({

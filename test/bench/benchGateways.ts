@@ -9,6 +9,7 @@
  * Ours and both Hive variants run twice: in-flight deduplication on (their default) and off.
  */
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 
 export type GatewayFamily = 'ours' | 'stock' | 'hive' | 'hive-rr';
 
@@ -44,9 +45,18 @@ function ours(dedupe: boolean): (c: VariantContext) => GatewayVariant {
     env: {
       SUPERGRAPH_PATH: c.supergraphPath, GATEWAY_PORT: String(c.port), GATEWAY_HOST: '127.0.0.1', LOG_LEVEL: 'silent',
       GATEWAY_EXECUTOR: 'fast', GATEWAY_DEDUPE: String(dedupe), GATEWAY_RESPONSE_CACHE: 'false',
+      // The peers run without authentication or rate limits: so does ours here (limits stay on).
+      // The bench subgraphs ignore the signed context; it is still signed per request.
+      ...OPEN_BENCH_ENV,
     },
   });
 }
+
+/** Authentication and rate limits off, a context secret and a throwaway audit file: what our gateway needs to run as a peer. */
+export const OPEN_BENCH_ENV: Record<string, string> = {
+  GATEWAY_AUTH_MODE: 'off', GATEWAY_RATE_LIMIT_TENANT: 'off', GATEWAY_RATE_LIMIT_CLIENT: 'off',
+  INTERNAL_CONTEXT_SECRET: 'bench-internal-context-secret-0123456789', AUDIT_LOG_PATH: join(tmpdir(), 'lumina-bench-audit.log'),
+};
 
 const stock = (c: VariantContext): GatewayVariant => ({
   id: 'stock',

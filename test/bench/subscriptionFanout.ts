@@ -43,6 +43,7 @@ import { composeSupergraph, writeFileAtomic } from '../../gateway/composeSupergr
 import { spawnBenchProcess } from './benchProcess';
 import { ORDERS_SDL, PEOPLE_SDL } from './subscriptionFanoutEvent';
 import { startBenchChild, type BenchChild } from './subscriptionFanoutIpc';
+import { OPEN_BENCH_ENV } from './benchGateways';
 import { runPhase, type PhaseConfig, type UpstreamStats } from './subscriptionFanoutPhase';
 import { captureNextMessage } from './subscriptionFanoutProbe';
 import { GC_HOOK_ARGS, openFilesLimit } from './subscriptionFanoutProc';
@@ -136,7 +137,7 @@ async function runOurs(ctx: Context, n: number): Promise<PhaseResult> {
   const memoryFile = join(ctx.dir, `memory-ours-${n}.jsonl`);
   const gateway = spawnBenchProcess({
     command: [process.execPath, '--import', 'tsx', ...GC_HOOK_ARGS, 'gateway/server.ts'],
-    env: { FANOUT_MEMORY_FILE: memoryFile, GATEWAY_PORT: '0', GATEWAY_HOST: '127.0.0.1', SUPERGRAPH_PATH: ctx.supergraphPath, LOG_LEVEL: 'silent', GATEWAY_EXECUTOR: 'fast', GATEWAY_RESPONSE_CACHE: 'false' },
+    env: { FANOUT_MEMORY_FILE: memoryFile, GATEWAY_PORT: '0', GATEWAY_HOST: '127.0.0.1', SUPERGRAPH_PATH: ctx.supergraphPath, LOG_LEVEL: 'silent', GATEWAY_EXECUTOR: 'fast', GATEWAY_RESPONSE_CACHE: 'false', ...OPEN_BENCH_ENV },
     cwd: REPO_ROOT,
     core: ctx.phase.serverCore,
   });

@@ -136,6 +136,17 @@ describe('upstream policy: circuit breaker', () => {
     p.shutdown();
   });
 
+  it('counts fail_counted outcomes (a 500) without repeating them', async () => {
+    const { p } = policy({ retries: 3, breaker: { volumeThreshold: 2 } });
+    const s = scripted(Array.from({ length: 4 }, () => ({ status: 500 })));
+    const counted = { ...read, classify: (o: Outcome<Reply>): Verdict => (o.ok && o.value.status === 500 ? 'fail_counted' : classify(o)) };
+    await expect(p.run(s.fn, counted)).resolves.toEqual({ status: 500 });
+    await p.run(s.fn, counted);
+    expect(s.count()).toBe(2);
+    expect(p.state()).toBe('open');
+    p.shutdown();
+  });
+
   it('does not count client errors (4xx) as failures', async () => {
     const { p } = policy({ retries: 0, breaker: { volumeThreshold: 2 } });
     const s = scripted(Array.from({ length: 6 }, () => ({ status: 400 })));

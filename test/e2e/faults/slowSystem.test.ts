@@ -10,14 +10,14 @@ import { startStack, type Stack } from '../federatedGraph/startStack';
 const QUERY = 'query($e: String!) { contactByEmail(email: $e) { name salesOrders(first: 2) { nodes { id } } } }';
 type Data = { contactByEmail: { name: string; salesOrders: unknown } | null };
 
-/** Far above the SAP subgraph's deadline below (2 attempts of 400 ms). */
-const SAP_LATENCY_MS = 6_000;
+/** Far above the SAP subgraph's deadline below (2 attempts of 1 s). */
+const SAP_LATENCY_MS = 8_000;
 
 describe('a slow system', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack({ env: { SAP_TIMEOUT_MS: '400', SAP_RETRIES: '1', SAP_DEADLINE_MS: '1000', SAP_RETRY_BASE_DELAY_MS: '10' } });
+    stack = await startStack({ env: { SAP_TIMEOUT_MS: '1000', SAP_RETRIES: '1', SAP_DEADLINE_MS: '2500', SAP_RETRY_BASE_DELAY_MS: '10' } });
   }, 120_000);
   afterAll(async () => {
     stack?.sandboxes.sap.faults.clear();
