@@ -172,7 +172,13 @@ export function createJwtAuth(opts: JwtAuthOptions): JwtAuth {
   };
 
   const verify = async (token: string): Promise<JWTPayload> => {
-    const header = decodeProtectedHeader(token);
+    let header: ReturnType<typeof decodeProtectedHeader>;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      // Not a JWS at all (jose throws a plain TypeError for some shapes): malformed, not a key outage.
+      throw new errors.JWSInvalid('the token is not a JWS');
+    }
     const currentDate = new Date(now());
     if (header.alg === 'HS256' && secret) {
       return (await jwtVerify(token, secret, { ...verifyOptions, algorithms: ['HS256'], currentDate })).payload;

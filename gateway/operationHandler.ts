@@ -12,7 +12,7 @@
 import type http from 'node:http';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../subgraphs/kit/auditLog';
-import { parseBody, readBody } from '../subgraphs/kit/graphqlHttp';
+import { closeIfRefused, parseBody, readBody } from '../subgraphs/kit/graphqlHttp';
 import { REQUEST_ID_HEADER } from '../subgraphs/kit/requestId';
 import type { Tracing } from '../subgraphs/kit/tracing';
 import { TRACEPARENT_HEADER, outgoingTraceparent, parseTraceparent, traceFrom } from '../subgraphs/kit/traceContext';
@@ -132,6 +132,7 @@ export function createOperationHandler(opts: OperationHandlerOptions): Operation
       'content-length': Buffer.byteLength(out.body),
       [REQUEST_ID_HEADER]: ctx.requestId,
       ...out.headers,
+      ...closeIfRefused(res),
     });
     res.end(out.body);
     const durationMs = performance.now() - started;

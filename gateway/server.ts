@@ -217,7 +217,8 @@ function createParts(opts: GatewayOptions, env: GatewayConfig): Parts {
   const routes: Routes = { stopping: false };
   const metrics = createGatewayMetrics({ collect: () => routes.collect?.() ?? {} });
   routes.metrics = metrics;
-  const server = http.createServer((req, res) => {
+  // Node checks the headers and request timeouts every `connectionsCheckingInterval` (30 s by default).
+  const server = http.createServer({ connectionsCheckingInterval: Math.min(1_000, env.headersTimeoutMs) }, (req, res) => {
     const started = performance.now();
     route(file, routes, req, res).catch((err: unknown) => {
       log.error({ err }, 'gateway request failed');

@@ -74,7 +74,8 @@ function guardSlowReader(ws: WebSocket, maxBuffered: number, log: Logger): void 
     if (ws.bufferedAmount > maxBuffered) {
       log.warn({ buffered: ws.bufferedAmount }, 'dropping a websocket client that does not read');
       ws.terminate();
-      cb?.(new Error('client too slow'));
+      // No error to graphql-ws: the socket is gone, there is nobody left to tell.
+      cb?.();
       return;
     }
     send(data, cb);

@@ -6,21 +6,45 @@
 import type http from 'node:http';
 import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 
-/** Reads the body; resolves null (after draining it) when it is larger than `limit`. */
+/**
+ * Reads the body; resolves null as soon as it is known to be larger than `limit` (a declared
+ * `content-length` over it, or the bytes read so far), without waiting for the rest: the caller
+ * answers 413 and the connection is closed after the answer (nothing more is read from it).
+ */
 export function readBody(req: http.IncomingMessage, limit: number): Promise<string | null> {
   const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    refuseRest(req);
+    return Promise.resolve(null);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooBig = Number.isFinite(declared) && declared > limit;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       size += c.length;
-      if (size > limit) tooBig = true;
-      if (!tooBig) chunks.push(c);
-    });
-    req.on('end', () => resolve(tooBig ? null : Buffer.concat(chunks).toString('utf8')));
+      if (size <= limit) {
+        chunks.push(c);
+        return;
+      }
+      req.off('data', onData);
+      refuseRest(req);
+      resolve(null);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** The rest of an oversized body is not read: the answer closes the connection. */
+function refuseRest(req: http.IncomingMessage): void {
+  req.pause();
+  (req as { tooLarge?: boolean }).tooLarge = true;
+}
+
+/** Whether `readBody` refused this request's body as too large (its answer must close the connection). */
+export function bodyRefused(req: http.IncomingMessage): boolean {
+  return (req as { tooLarge?: boolean }).tooLarge === true;
 }
 
 /** A GraphQL-shaped error response outside Apollo Server (413, 400 ...), code BAD_REQUEST unless given. */
@@ -66,6 +90,11 @@ export async function writeGraphQLResponse(res: http.ServerResponse, result: HTT
 /** A small JSON answer (health, 404), never cached. */
 export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers, ...closeIfRefused(res) });
   res.end(text);
+}
+
+/** `connection: close` when the request's body was refused unread (see `readBody`). */
+export function closeIfRefused(res: http.ServerResponse): Record<string, string> {
+  return res.req && bodyRefused(res.req) ? { connection: 'close' } : {};
 }

@@ -88,6 +88,11 @@ export interface RunOptions<T> {
   /** Safe to repeat (GET/HEAD, a `$batch` of GETs). Writes are never retried. */
   idempotent: boolean;
   classify(outcome: Outcome<T>): Verdict;
+  /**
+   * Whether the system refused this outcome's request without executing it (Graph's throttling 429):
+   * such a `retry` verdict is retried even for a write. @default never
+   */
+  notExecuted?(outcome: Outcome<T>): boolean;
   /** HTTP status of an outcome for the observer (0 = transport error). @default 0 for errors, 200 for values */
   status?(outcome: Outcome<T>): number;
   /** The system's `Retry-After` for an outcome, in ms; null when none. @default none */
@@ -187,7 +192,6 @@ export function createUpstreamPolicy(opts: UpstreamPolicyOptions): UpstreamPolic
 
   /** The attempts of one call; resolves to the final outcome, throws CountedFailure for the breaker. */
   async function attempts<T>(fn: (a: Attempt) => Promise<T>, o: RunOptions<T>, deadlineAt: number): Promise<Outcome<T>> {
-    const maxAttempts = o.idempotent ? retries + 1 : 1;
     for (let n = 1; ; n += 1) {
       const budget = Math.min(timeoutMs, deadlineAt - now());
       const started = now();
@@ -198,6 +202,7 @@ export function createUpstreamPolicy(opts: UpstreamPolicyOptions): UpstreamPolic
       observe(o, outcome, n, now() - started, retryAfter);
       if (verdict === 'ok' || verdict === 'fail') return outcome;
       if (verdict === 'fail_counted') throw new CountedFailure(outcome);
+      const maxAttempts = o.idempotent || o.notExecuted?.(outcome) ? retries + 1 : 1;
       const wait = n < maxAttempts && !breaker.opened ? nextWait(retryAfter, n, deadlineAt) : null;
       if (wait === null) throw new CountedFailure(timedOut ? { ok: false, error: timeoutError(outcome.error) } : outcome);
       opts.logger?.debug({ system, tenant, endpoint: o.endpoint, attempt: n, wait }, 'retrying upstream call');

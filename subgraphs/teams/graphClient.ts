@@ -222,6 +222,8 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
     }), {
       endpoint: graphEndpoint(path), method, idempotent,
       classify: (outcome) => classify(outcome, ex.status),
+      // Graph's throttling 429 means the request was not processed: safe to send again, even a POST.
+      notExecuted: () => ex.status === 429,
       status: () => ex.status ?? 0,
       retryAfterMs: () => ex.retryAfterMs,
     });

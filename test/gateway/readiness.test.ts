@@ -66,7 +66,7 @@ describe('readiness', () => {
     const hanging = await tiny('hang');
     servers.push(up, failing, hanging);
     const dead = await deadUrl();
-    const r = make({ loaded: () => true, timeoutMs: 200, subgraphUrls: () => ({ up: up.url, failing: failing.url, hanging: hanging.url, dead, bogus: 'not a url' }) });
+    const r = make({ loaded: () => true, timeoutMs: 2_000, subgraphUrls: () => ({ up: up.url, failing: failing.url, hanging: hanging.url, dead, bogus: 'not a url' }) });
     const report = await r.check();
     expect(report).toEqual({ ready: false, supergraph: true, subgraphs: { up: 'up', failing: 'down', hanging: 'down', dead: 'down', bogus: 'down' } });
     expect(hanging.hits()).toBe(1);
