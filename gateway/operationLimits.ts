@@ -7,11 +7,11 @@
  * | code | limit | env key | default |
  * |---|---|---|---|
  * | TOO_MANY_TOKENS | lexical tokens (graphql-js `parse` option `maxTokens`) | GATEWAY_MAX_TOKENS | 5000 |
- * | QUERY_TOO_DEEP | field nesting, fragments expanded, `__typename` and introspection included | GATEWAY_MAX_DEPTH | 12 |
+ * | QUERY_TOO_DEEP | field nesting, fragments expanded, `__typename` and introspection included | GATEWAY_MAX_DEPTH | 15 |
  * | TOO_MANY_ALIASES | aliased fields, each fragment counted per spread | GATEWAY_MAX_ALIASES | 30 |
  * | TOO_MANY_ROOT_FIELDS | distinct response keys of the root selection, fragments expanded | GATEWAY_MAX_ROOT_FIELDS | 20 |
  * | TOO_MANY_DIRECTIVES | directive uses anywhere in the operation, each fragment counted per spread | GATEWAY_MAX_DIRECTIVES | 50 |
- * | QUERY_TOO_COMPLEX | the static cost estimate of `operationCost.ts` | GATEWAY_MAX_COST | 5000 |
+ * | QUERY_TOO_COMPLEX | the static cost estimate of `operationCost.ts` | GATEWAY_MAX_COST | 10000 |
  *
  * `GATEWAY_DEFAULT_LIST_SIZE` (20) and `GATEWAY_MAX_LIST_SIZE` (100) feed the cost estimate.
  * All checks are pure functions of (schema, document, operation name, limits) and safe on hostile

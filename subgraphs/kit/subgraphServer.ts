@@ -41,22 +41,12 @@ import { parseInvalidationRequest, type InvalidationRequest } from './invalidati
 import { REQUEST_ID_HEADER, REQUEST_ID_PATTERN, requestIdFrom } from './requestId';
 import { maskSubgraphError, type SystemName } from './subgraphErrors';
 import type { SubgraphMetrics } from './subgraphMetrics';
-import { serveGraphQLOverWebSocket } from './subgraphWebSocket';
+import { serveGraphQLOverWebSocket, type WebSocketOperationInfo } from './subgraphWebSocket';
 import { checkCaller, loadTenantRegistry, type CallerCheck, type TenantRegistry } from './tenantRegistry';
 import { outgoingTraceparent, traceFrom } from './traceContext';
 
-export interface SubgraphRequestInfo {
-  requestId: string;
-  /** The request's tenant (from the signed internal context, in the registry); key cross-request caches by it. */
-  tenant: string;
-  /** The caller's scopes (signed), sorted. */
-  scopes: string[];
-  /** The caller's subject (signed); null for anonymous callers. */
-  subject: string | null;
-  /** The `traceparent` to send upstream: a child span of the incoming `traceparent` (or a new trace). */
-  traceparent: string;
-  log: Logger;
-  headers: http.IncomingHttpHeaders;
+/** Who is calling (signed), the request id, the trace and a bound logger: see `WebSocketOperationInfo`. */
+export interface SubgraphRequestInfo extends WebSocketOperationInfo {
   /** The process's entity cache (`cachedBatch` puts it in front of a loader). */
   entityCache: EntityCache;
   /** Tags of what the response contains; resolvers may add to it. */

@@ -46,12 +46,16 @@ export interface SubgraphWebSocketOptions {
   closeGraceMs?: number;
 }
 
-/** What an operation's context is built from. */
+/** What an operation's context is built from (over HTTP and WebSocket alike). */
 export interface WebSocketOperationInfo {
   requestId: string;
+  /** The request's tenant (from the signed internal context, in the registry); key cross-request caches by it. */
   tenant: string;
+  /** The caller's scopes (signed), sorted. */
   scopes: string[];
+  /** The caller's subject (signed); null for anonymous callers. */
   subject: string | null;
+  /** The `traceparent` to send upstream: a child span of the incoming `traceparent` (or a new trace). */
   traceparent: string;
   log: Logger;
   headers: http.IncomingHttpHeaders;

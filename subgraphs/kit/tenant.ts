@@ -4,11 +4,8 @@
  * checked by `checkCaller` in `tenantRegistry.ts`), never from a plain header or parameter. Caches
  * that outlive a request are keyed by it (STYLE.md rule 10), so a value that is not a plain id is
  * refused rather than guessed at.
- *
- * `TENANT_HEADER` (`x-lumina-tenant`) is what the *gateway* reads from its callers
- * (`gateway/callerIdentity.ts`); subgraphs ignore it.
+ * No request header names a tenant anywhere: the gateway takes it from the caller's verified token.
  */
-export const TENANT_HEADER = 'x-lumina-tenant';
 export const DEFAULT_TENANT = 'default';
 /** What a tenant id may look like. */
 export const TENANT_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

@@ -32,11 +32,11 @@ export interface SalesforceConfig {
   jwtAudience: string;
   /** REST API version, `NN.0`. @default '62.0' */
   apiVersion: string;
-  /** Budget of one upstream call, including jsforce's own retries. @default 10_000 */
+  /** Deadline of one upstream call, retries included, and the timeout of each attempt (kit `upstreamPolicy.ts`). @default 10_000 */
   timeoutMs: number;
-  /** Retries of idempotent calls (GET, DELETE) on 429/5xx and network errors, done by jsforce. @default 2 */
+  /** Retries of reads (GET) on timeouts, 429, 5xx and network errors, by the kit upstream policy (jsforce's own retries are off; writes are never repeated). @default 2 */
   maxRetries: number;
-  /** First retry delay; doubles per retry. @default 250 */
+  /** Base of the full-jitter backoff (the cap doubles per retry); a longer `Retry-After` wins. @default 250 */
   retryDelayMs: number;
   /** Most characters of URL-encoded SOQL per `GET /query` (keys are chunked to stay under it). @default 10_000 */
   maxSoqlChars: number;

@@ -38,7 +38,7 @@ export interface TeamsConfig {
    * generic `ENTITY_CACHE_TTL_USER_MS` wins when set; 0 = not cached). @default 600_000
    */
   userCacheTtlMs: number;
-  /** Timeout of one Graph call including the SDK's retries (`GRAPH_TIMEOUT_MS`). @default 10_000 */
+  /** Timeout of one Graph call, retries included (`GRAPH_TIMEOUT_MS`; kit `upstreamPolicy.ts`). @default 10_000 */
   timeoutMs: number;
   /** Retries of throttled or unavailable calls and `$batch` items (`GRAPH_MAX_RETRIES`). @default 2 */
   maxRetries: number;

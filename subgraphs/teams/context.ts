@@ -30,6 +30,8 @@ export interface TeamsServices {
 
 export interface TeamsContext extends TeamsServices {
   requestId: string;
+  /** Sent upstream with this request's Graph calls. */
+  traceparent: string;
   tenant: string;
   log: Logger;
   loaders: UserLoaders & { messageById: DataLoader<string, MessageModel | null> };
@@ -44,11 +46,12 @@ export function createTeamsContext(services: TeamsServices, info: SubgraphReques
   return {
     ...services,
     requestId: info.requestId,
+    traceparent: info.traceparent,
     tenant: info.tenant,
     log: info.log,
     loaders: {
       ...createUserLoaders(services.users, info.requestId, cache),
-      messageById: createMessageLoader({ graph: services.graph, index: services.index, directory: services.directory, requestId: info.requestId, cache }),
+      messageById: createMessageLoader({ graph: services.graph, index: services.index, directory: services.directory, requestId: info.requestId, traceparent: info.traceparent, cache }),
     },
     entityCache: info.entityCache,
     cacheTags: info.cacheTags,

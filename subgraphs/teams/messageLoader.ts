@@ -23,6 +23,8 @@ export interface MessageLoaderDeps {
   index: MessageIndex;
   directory: ChannelDirectory;
   requestId: string;
+  /** W3C `traceparent` for the Graph calls. @default none */
+  traceparent?: string;
   cache: TenantCache;
 }
 
@@ -53,7 +55,7 @@ async function loadMessages(deps: MessageLoaderDeps, ids: readonly string[]): Pr
     else misses.push(i);
   });
   if (misses.length === 0) return answers;
-  const results = await deps.graph.batch(misses.map((i) => ({ method: 'GET' as const, url: messageUrl(keys[i] as MessageKey) })), { requestId: deps.requestId });
+  const results = await deps.graph.batch(misses.map((i) => ({ method: 'GET' as const, url: messageUrl(keys[i] as MessageKey) })), { requestId: deps.requestId, ...(deps.traceparent ? { traceparent: deps.traceparent } : {}) });
   results.forEach((r, j) => {
     const i = misses[j] as number;
     if (r.ok) answers[i] = mapChatMessage(r.body, keys[i] as MessageKey);

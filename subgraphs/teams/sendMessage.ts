@@ -42,7 +42,7 @@ export async function sendMessage(args: SendMessageArgs, ctx: TeamsContext): Pro
   const created = await ctx.graph.post(
     `/teams/${channel.teamId}/channels/${encodeURIComponent(channel.id)}/messages`,
     { body: { contentType: args.contentType === 'HTML' ? 'html' : 'text', content: args.content } },
-    { requestId: ctx.requestId },
+    { requestId: ctx.requestId, traceparent: ctx.traceparent },
   );
   const message = mapChatMessage(created, { teamId: channel.teamId, channelId: channel.id });
   if (!message) {

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { writeFileAtomic } from '../../gateway/composeSupergraph';
@@ -6,6 +7,7 @@ import { startGateway, type Gateway } from '../../gateway/server';
 import { sha256 } from '../../gateway/supergraphFile';
 import { gql, SALESFORCE_SDL, startTinyGraph, type TinyGraph } from './tinyGraph';
 import { OPEN_GATEWAY } from './gatewayTestOptions';
+import { createAuditLog } from '../../subgraphs/kit/auditLog';
 
 const CURRENCY = '{ person(id: "p1") { orders { id currency } } }';
 const TOTAL = '{ person(id: "p1") { orders { id total } } }';
@@ -28,9 +30,19 @@ describe.each(['fast', 'stock'] as const)('supergraph file hot reload (%s execut
   const refusals = () => lines.filter((l) => l.msg === 'supergraph file refused; keeping the current graph');
   const health = async () => ((await (await fetch(gw.url.replace('/graphql', '/health'))).json()) as { supergraph: { hash: string } }).supergraph.hash;
 
+  const auditPath = path.join(tmpdir(), `lumina-supergraph-audit-${process.pid}-${executor}.log`);
+  const audited = (): Array<{ action: string; target: { id: string }; outcome: string }> => {
+    try {
+      return readFileSync(auditPath, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { action: string; target: { id: string }; outcome: string });
+    } catch {
+      return [];
+    }
+  };
+
   beforeAll(async () => {
+    rmSync(auditPath, { force: true });
     graph = await startTinyGraph();
-    gw = await startGateway({ ...OPEN_GATEWAY, port: 0, supergraphPath: graph.supergraphPath, logger, executor, supergraphPollMs: 200 });
+    gw = await startGateway({ ...OPEN_GATEWAY, audit: createAuditLog({ destination: auditPath }), port: 0, supergraphPath: graph.supergraphPath, logger, executor, supergraphPollMs: 200 });
   });
   afterAll(async () => {
     await gw?.close();
@@ -47,6 +59,8 @@ describe.each(['fast', 'stock'] as const)('supergraph file hot reload (%s execut
     expect((await gql(gw.url, CURRENCY)).body.data).toEqual({ person: { orders: [{ id: 'p1-o1', currency: 'EUR' }] } });
     expect(await health()).toBe(sha256(sdl));
     expect(await health()).not.toBe(oldHash);
+    // A configuration change: one audit record (the destination writes asynchronously).
+    expect(await eventually(() => audited().some((r) => r.action === 'config.supergraph' && r.outcome === 'success' && r.target.id === sha256(sdl)))).toBe(true);
   });
 
   it.each([
@@ -61,6 +75,7 @@ describe.each(['fast', 'stock'] as const)('supergraph file hot reload (%s execut
     const refusal = refusals().at(-1);
     expect(typeof refusal?.reason).toBe('string');
     expect(refusal?.reason).not.toBe('');
+    expect(await eventually(() => audited().some((r) => r.action === 'config.supergraph' && r.outcome === 'failure' && r.target.id === sha256(text)))).toBe(true);
     expect(await health()).toBe(hash);
     expect((await gql(gw.url, CURRENCY)).body.data).toEqual({ person: { orders: [{ id: 'p1-o1', currency: 'EUR' }] } });
   });

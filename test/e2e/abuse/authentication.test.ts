@@ -116,6 +116,20 @@ describe('authentication and scopes at the gateway', () => {
     expect(stack.counts().sap).toEqual({});
   });
 
+  it('does not let an erp:read token read contacts through SalesOrder.soldTo: null with UNAUTHORIZED, Salesforce not called', async () => {
+    const token = await testToken({ scopes: ['erp:read'] });
+    stack.resetCounters();
+    const res = await stack.query<{ salesOrders: { nodes: Array<{ number: string; soldTo: unknown }> } }>(
+      '{ salesOrders(first: 2) { nodes { number soldTo { name email } } } }', undefined, { authorization: `Bearer ${token}` });
+    expect(res.status).toBe(200);
+    expect(res.data?.salesOrders.nodes).toHaveLength(2);
+    for (const node of res.data?.salesOrders.nodes ?? []) expect(node.soldTo).toBeNull();
+    expect(res.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([
+      ['salesOrders.nodes.0.soldTo', 'UNAUTHORIZED'], ['salesOrders.nodes.1.soldTo', 'UNAUTHORIZED'],
+    ]);
+    expect(stack.counts().salesforce).toEqual({});
+  });
+
   it('refuses a mutation without crm:write with UNAUTHORIZED, and Salesforce sees no write', async () => {
     const token = await testToken({ scopes: ['crm:read', 'erp:read', 'chat:read'] });
     stack.resetCounters();
