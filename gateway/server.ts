@@ -45,7 +45,7 @@ import type { ExecutionErrorOut } from './responseShaper';
 import { createSubscriptionHub } from './subscriptionHub';
 import { attachSubscriptionServer } from './subscriptionServer';
 import { createPersistedDocuments, type PersistedDocumentsStats } from './persistedDocuments';
-import { createResponseCache, type ResponseCacheStats } from './responseCache';
+import { createResponseCache, type ResponseCache, type ResponseCacheStats } from './responseCache';
 import { createAuditLog, type AuditLog } from '../subgraphs/kit/auditLog';
 import { INTERNAL_CONTEXT_SECRET_KEY } from '../subgraphs/kit/internalContext';
 import { loadTenantRegistry } from '../subgraphs/kit/tenantRegistry';
@@ -57,6 +57,7 @@ import { loadOperationLimits, type OperationLimits } from './operationLimits';
 import { createRateLimiter, loadRateLimits, type RateLimiter, type RateLimiterOptions } from './rateLimiter';
 import { createReadiness } from './readiness';
 import { stockSupergraphHook } from './stockSupergraph';
+import { loadGatewayWorkers, relayInvalidations, runGatewayCluster } from './gatewayCluster';
 
 export interface GatewayOptions {
   /** @default GATEWAY_PORT, else 4000 (0 picks a free port) */
@@ -105,6 +106,8 @@ export interface GatewayOptions {
   audit?: AuditLog | false;
   /** In-flight requests get this long on close/SIGTERM. @default GATEWAY_SHUTDOWN_GRACE_MS, else 10_000 */
   shutdownGraceMs?: number;
+  /** Wraps the response cache (fast executor), e.g. `relayInvalidations` to share invalidations between cluster workers. @default none */
+  wrapResponseCache?: (cache: ResponseCache) => ResponseCache;
   /** Environment the defaults above are read from. @default process.env */
   env?: NodeJS.ProcessEnv;
 }
@@ -302,7 +305,8 @@ async function startFast(p: Parts, opts: GatewayOptions, env: GatewayConfig): Pr
     mode: opts.persistedMode ?? env.persistedMode, manifestPaths: opts.manifests ?? env.manifests, apq, logger: p.log,
   });
   const cacheOn = opts.responseCache ?? env.responseCache;
-  const responseCache = cacheOn ? createResponseCache({ maxBytes: env.responseCacheMaxBytes, redisUrl, logger: p.log }) : undefined;
+  const created = cacheOn ? createResponseCache({ maxBytes: env.responseCacheMaxBytes, redisUrl, logger: p.log }) : undefined;
+  const responseCache = created && opts.wrapResponseCache ? opts.wrapResponseCache(created) : created;
   const closeGuards = async () => {
     await Promise.all([guards.rateLimiter?.close(), guards.audit?.close(), guards.tracing.close()]);
   };
@@ -338,7 +342,7 @@ async function startFast(p: Parts, opts: GatewayOptions, env: GatewayConfig): Pr
   };
   const hub = createSubscriptionHub({ executor: () => graph.current(), logger: p.log, formatErrors, contextSecrets: p.contextSecrets });
   const subscriptions = attachSubscriptionServer({
-    server: p.server, executor: () => graph.current(), hub, logger: p.log, formatErrors, admission: guards.admission,
+    server: p.server, executor: () => graph.current(), hub, logger: p.log, formatErrors, admission: guards.admission, persisted,
     contextSecrets: p.contextSecrets, initTimeoutMs: env.wsInitTimeoutMs, maxBufferedBytes: env.wsMaxBufferedBytes,
   });
   p.routes.handle = createOperationHandler({
@@ -423,9 +427,20 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
 
 if (require.main === module) {
   const log = createLogger('gateway');
-  runUntilStopped({
-    name: 'gateway', log,
-    start: () => startGateway({ logger: log }),
-    readyText: (started) => `gateway ready at ${started.url}\n`,
-  });
+  let workers = 1;
+  try {
+    workers = loadGatewayWorkers(process.env);
+  } catch (err) {
+    log.fatal({ err }, 'gateway failed to start');
+    process.exit(1);
+  }
+  if (workers > 1) {
+    runGatewayCluster({ workers, logger: log, start: () => startGateway({ logger: log, wrapResponseCache: (cache) => relayInvalidations(cache, log) }) });
+  } else {
+    runUntilStopped({
+      name: 'gateway', log,
+      start: () => startGateway({ logger: log }),
+      readyText: (started) => `gateway ready at ${started.url}\n`,
+    });
+  }
 }

@@ -10,6 +10,8 @@
  * - Slow clients: `connection_init` must come within `initTimeoutMs` (else 4408); a client that
  *   does not read what it is sent (more than `maxBufferedBytes` waiting in its socket) is dropped.
  * - On shutdown every socket is closed with 1001 Going Away.
+ * - Persisted documents as over HTTP (`persistedDocuments.ts`): `extensions.persistedQuery` (APQ
+ *   hash) or `extensions.documentId` with an empty `query`; in safelist mode free text is refused.
  * - Every operation is prepared (parsed, validated, planned) by the executor's cache; invalid ones get
  *   an `error` message with coded errors. Protocol errors (4400 bad message, 4401 subscribe before
  *   ack, 4408 init timeout, 4409 duplicate id, 4429 repeated init) are graphql-ws's own.
@@ -25,6 +27,7 @@ import { INTERNAL_CONTEXT_HEADER, signInternalContext } from '../subgraphs/kit/i
 import { REQUEST_ID_HEADER } from '../subgraphs/kit/requestId';
 import { shareKeyOf, type Caller, type CallerAdmission } from './callerAdmission';
 import { OperationError, type FederatedExecutor, type PreparedOperation } from './federatedExecutor';
+import type { PersistedDocuments } from './persistedDocuments';
 import { asGraphQLErrors, type SubscriptionHub } from './subscriptionHub';
 import type { ExecutionErrorOut } from './responseShaper';
 import { randomUUID } from 'node:crypto';
@@ -36,6 +39,8 @@ export interface SubscriptionServerOptions {
   logger: Logger;
   formatErrors: (errors: ExecutionErrorOut[]) => GraphQLFormattedError[];
   admission: CallerAdmission;
+  /** APQ and trusted documents, with the HTTP path's mode; without it, any query text runs. */
+  persisted?: PersistedDocuments;
   /** Secrets signing the internal context (first signs). */
   contextSecrets: readonly string[];
   /** @default 12_000 */
@@ -124,9 +129,18 @@ export function attachSubscriptionServer(opts: SubscriptionServerOptions): Subsc
       }
       const executor = opts.executor();
       if (!executor) return [new GraphQLError('The gateway is starting', { extensions: { code: 'UNAVAILABLE', retryable: true } })];
+      // The same persisted-document rules as HTTP (safelist mode refuses free text here too): a
+      // persisted operation comes with `extensions.persistedQuery` or `extensions.documentId` and an empty `query`.
+      let text = payload.query;
+      if (opts.persisted) {
+        const ext = payload.extensions as Record<string, unknown> | undefined;
+        const r = await opts.persisted.resolve({ query: payload.query === '' ? undefined : payload.query, documentId: ext?.documentId, extensions: ext });
+        if (!r.ok) return [new GraphQLError(r.message, { extensions: { code: r.code } })];
+        text = r.query;
+      }
       let prepared: PreparedOperation;
       try {
-        prepared = executor.prepareSource(payload.query, payload.operationName ?? null);
+        prepared = executor.prepareSource(text, payload.operationName ?? null);
       } catch (err) {
         if (err instanceof OperationError) return err.errors.map((e) => new GraphQLError(e.message, { extensions: e.extensions }));
         throw err;

@@ -42,6 +42,71 @@ export type AccountContactsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/**
+ * A bulk write: a synchronous sObject Collections call (up to 200 records; `id` starts with `sync:`, state
+ * JOB_COMPLETE) or a Salesforce Bulk API 2.0 ingest job (more records; poll `bulkJob(id)` until JOB_COMPLETE).
+ */
+export type BulkJob = {
+  __typename?: 'BulkJob';
+  /** Why the whole job failed (state FAILED). */
+  errorMessage: Maybe<Scalars['String']['output']>;
+  /** Records that failed, in input order; `first` is 1..1000. Empty until the job is complete. */
+  errors: BulkRecordErrorConnection;
+  id: Scalars['ID']['output'];
+  /** Salesforce object, e.g. `Contact`. */
+  object: Scalars['String']['output'];
+  /** Salesforce operation, e.g. `upsert`. */
+  operation: Scalars['String']['output'];
+  recordsFailed: Scalars['Int']['output'];
+  recordsProcessed: Scalars['Int']['output'];
+  state: BulkJobState;
+};
+
+
+/**
+ * A bulk write: a synchronous sObject Collections call (up to 200 records; `id` starts with `sync:`, state
+ * JOB_COMPLETE) or a Salesforce Bulk API 2.0 ingest job (more records; poll `bulkJob(id)` until JOB_COMPLETE).
+ */
+export type BulkJobErrorsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** State of a bulk job, as Salesforce Bulk API 2.0 names it. */
+export type BulkJobState =
+  | 'ABORTED'
+  | 'FAILED'
+  | 'IN_PROGRESS'
+  | 'JOB_COMPLETE'
+  | 'OPEN'
+  | 'UPLOAD_COMPLETE';
+
+/** One record a bulk job could not write. */
+export type BulkRecordError = {
+  __typename?: 'BulkRecordError';
+  /** Salesforce's error code, e.g. `INVALID_EMAIL_ADDRESS`. */
+  code: Scalars['String']['output'];
+  /** The record's email, as sent (lower-cased). */
+  email: Maybe<Scalars['String']['output']>;
+  /** Position of the record in the mutation's `input` list (0-based); null for Bulk API jobs, whose failed rows Salesforce returns without it (use `email`). */
+  index: Maybe<Scalars['Int']['output']>;
+  message: Scalars['String']['output'];
+};
+
+export type BulkRecordErrorConnection = {
+  __typename?: 'BulkRecordErrorConnection';
+  edges: Array<BulkRecordErrorEdge>;
+  nodes: Array<BulkRecordError>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type BulkRecordErrorEdge = {
+  __typename?: 'BulkRecordErrorEdge';
+  cursor: Scalars['String']['output'];
+  node: BulkRecordError;
+};
+
 export type CacheControlScope =
   | 'PRIVATE'
   | 'PUBLIC';
@@ -107,6 +172,18 @@ export type ContactEdge = {
   node: Contact;
 };
 
+/**
+ * A page of a contacts export: a Salesforce Bulk API 2.0 query job read page by page. `pageInfo.endCursor` is the
+ * `after` of the next page; the export is a snapshot taken when the first page was asked for.
+ */
+export type ContactExportPage = {
+  __typename?: 'ContactExportPage';
+  nodes: Array<Contact>;
+  pageInfo: PageInfo;
+  /** Contacts in the whole export. */
+  totalCount: Scalars['Int']['output'];
+};
+
 /** Conditions are combined with AND. */
 export type ContactFilter = {
   accountId?: InputMaybe<Scalars['ID']['input']>;
@@ -116,6 +193,20 @@ export type ContactFilter = {
   email?: InputMaybe<Scalars['String']['input']>;
   /** Case-insensitive prefix of the last name. */
   lastNameStartsWith?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * One contact to create or update in a bulk upsert, matched on `email` (case-insensitive): an existing contact
+ * with this email is updated (only the fields given), otherwise a new one is created (lastName then required).
+ */
+export type ContactUpsertInput = {
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  department?: InputMaybe<Scalars['String']['input']>;
+  email: Scalars['String']['input'];
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+  title?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type CreateContactInput = {
@@ -136,9 +227,20 @@ export type DeleteContactPayload = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Create or update up to 50,000 contacts, matched on email. Up to 200 are written at once (sObject Collections)
+   * and come back as a completed job with per-record errors; more start a Bulk API 2.0 job that comes back
+   * IN_PROGRESS (follow it with `bulkJob`).
+   */
+  bulkUpsertContacts: BulkJob;
   createContact: Contact;
   deleteContact: DeleteContactPayload;
   updateContact: Contact;
+};
+
+
+export type MutationBulkUpsertContactsArgs = {
+  input: Array<ContactUpsertInput>;
 };
 
 
@@ -169,14 +271,26 @@ export type PageInfo = {
 export type Query = {
   __typename?: 'Query';
   account: Maybe<Account>;
+  /** A bulk job started by `bulkUpsertContacts` (ids of synchronous results are not kept). */
+  bulkJob: Maybe<BulkJob>;
   contact: Maybe<Contact>;
   contactByEmail: Maybe<Contact>;
   /** Contacts ordered by id; `first` is 1..200. */
   contacts: ContactConnection;
+  /**
+   * All contacts, ordered by id, exported through a Bulk API 2.0 query job and read `first` (1..2000) at a time
+   * without holding the export in the subgraph's memory. Start without `after`; pass `pageInfo.endCursor` on.
+   */
+  contactsExport: ContactExportPage;
 };
 
 
 export type QueryAccountArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryBulkJobArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -194,6 +308,12 @@ export type QueryContactByEmailArgs = {
 export type QueryContactsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ContactFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryContactsExportArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -328,13 +448,20 @@ export type ResolversTypes = ResolversObject<{
   Account: ResolverTypeWrapper<AccountModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  BulkJob: ResolverTypeWrapper<BulkJob>;
+  BulkJobState: BulkJobState;
+  BulkRecordError: ResolverTypeWrapper<BulkRecordError>;
+  BulkRecordErrorConnection: ResolverTypeWrapper<BulkRecordErrorConnection>;
+  BulkRecordErrorEdge: ResolverTypeWrapper<BulkRecordErrorEdge>;
   CacheControlScope: CacheControlScope;
   ChangeType: ChangeType;
   Contact: ResolverTypeWrapper<ContactModel>;
   ContactChangedEvent: ResolverTypeWrapper<Omit<ContactChangedEvent, 'contact'> & { contact?: Maybe<ResolversTypes['Contact']> }>;
   ContactConnection: ResolverTypeWrapper<Omit<ContactConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ContactEdge']>, nodes: Array<ResolversTypes['Contact']> }>;
   ContactEdge: ResolverTypeWrapper<Omit<ContactEdge, 'node'> & { node: ResolversTypes['Contact'] }>;
+  ContactExportPage: ResolverTypeWrapper<Omit<ContactExportPage, 'nodes'> & { nodes: Array<ResolversTypes['Contact']> }>;
   ContactFilter: ContactFilter;
+  ContactUpsertInput: ContactUpsertInput;
   CreateContactInput: CreateContactInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeleteContactPayload: ResolverTypeWrapper<DeleteContactPayload>;
@@ -352,11 +479,17 @@ export type ResolversParentTypes = ResolversObject<{
   Account: AccountModel;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
+  BulkJob: BulkJob;
+  BulkRecordError: BulkRecordError;
+  BulkRecordErrorConnection: BulkRecordErrorConnection;
+  BulkRecordErrorEdge: BulkRecordErrorEdge;
   Contact: ContactModel;
   ContactChangedEvent: Omit<ContactChangedEvent, 'contact'> & { contact?: Maybe<ResolversParentTypes['Contact']> };
   ContactConnection: Omit<ContactConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ContactEdge']>, nodes: Array<ResolversParentTypes['Contact']> };
   ContactEdge: Omit<ContactEdge, 'node'> & { node: ResolversParentTypes['Contact'] };
+  ContactExportPage: Omit<ContactExportPage, 'nodes'> & { nodes: Array<ResolversParentTypes['Contact']> };
   ContactFilter: ContactFilter;
+  ContactUpsertInput: ContactUpsertInput;
   CreateContactInput: CreateContactInput;
   DateTime: Scalars['DateTime']['output'];
   DeleteContactPayload: DeleteContactPayload;
@@ -387,6 +520,36 @@ export type AccountResolvers<ContextType = any, ParentType extends ResolversPare
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   website?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type BulkJobResolvers<ContextType = any, ParentType extends ResolversParentTypes['BulkJob'] = ResolversParentTypes['BulkJob']> = ResolversObject<{
+  errorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  errors?: Resolver<ResolversTypes['BulkRecordErrorConnection'], ParentType, ContextType, RequireFields<BulkJobErrorsArgs, 'first'>>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  object?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordsFailed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  recordsProcessed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['BulkJobState'], ParentType, ContextType>;
+}>;
+
+export type BulkRecordErrorResolvers<ContextType = any, ParentType extends ResolversParentTypes['BulkRecordError'] = ResolversParentTypes['BulkRecordError']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  index?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type BulkRecordErrorConnectionResolvers<ContextType = any, ParentType extends ResolversParentTypes['BulkRecordErrorConnection'] = ResolversParentTypes['BulkRecordErrorConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['BulkRecordErrorEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['BulkRecordError']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type BulkRecordErrorEdgeResolvers<ContextType = any, ParentType extends ResolversParentTypes['BulkRecordErrorEdge'] = ResolversParentTypes['BulkRecordErrorEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['BulkRecordError'], ParentType, ContextType>;
 }>;
 
 export type ContactResolvers<ContextType = any, ParentType extends ResolversParentTypes['Contact'] = ResolversParentTypes['Contact'], FederationReferenceType extends FederationReferenceTypes['Contact'] = FederationReferenceTypes['Contact']> = ResolversObject<{
@@ -425,6 +588,12 @@ export type ContactEdgeResolvers<ContextType = any, ParentType extends Resolvers
   node?: Resolver<ResolversTypes['Contact'], ParentType, ContextType>;
 }>;
 
+export type ContactExportPageResolvers<ContextType = any, ParentType extends ResolversParentTypes['ContactExportPage'] = ResolversParentTypes['ContactExportPage']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['Contact']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -434,6 +603,7 @@ export type DeleteContactPayloadResolvers<ContextType = any, ParentType extends 
 }>;
 
 export type MutationResolvers<ContextType = any, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  bulkUpsertContacts?: Resolver<ResolversTypes['BulkJob'], ParentType, ContextType, RequireFields<MutationBulkUpsertContactsArgs, 'input'>>;
   createContact?: Resolver<ResolversTypes['Contact'], ParentType, ContextType, RequireFields<MutationCreateContactArgs, 'input'>>;
   deleteContact?: Resolver<ResolversTypes['DeleteContactPayload'], ParentType, ContextType, RequireFields<MutationDeleteContactArgs, 'id'>>;
   updateContact?: Resolver<ResolversTypes['Contact'], ParentType, ContextType, RequireFields<MutationUpdateContactArgs, 'id' | 'input'>>;
@@ -448,9 +618,11 @@ export type PageInfoResolvers<ContextType = any, ParentType extends ResolversPar
 
 export type QueryResolvers<ContextType = any, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   account?: Resolver<Maybe<ResolversTypes['Account']>, ParentType, ContextType, RequireFields<QueryAccountArgs, 'id'>>;
+  bulkJob?: Resolver<Maybe<ResolversTypes['BulkJob']>, ParentType, ContextType, RequireFields<QueryBulkJobArgs, 'id'>>;
   contact?: Resolver<Maybe<ResolversTypes['Contact']>, ParentType, ContextType, RequireFields<QueryContactArgs, 'id'>>;
   contactByEmail?: Resolver<Maybe<ResolversTypes['Contact']>, ParentType, ContextType, RequireFields<QueryContactByEmailArgs, 'email'>>;
   contacts?: Resolver<ResolversTypes['ContactConnection'], ParentType, ContextType, RequireFields<QueryContactsArgs, 'first'>>;
+  contactsExport?: Resolver<ResolversTypes['ContactExportPage'], ParentType, ContextType, RequireFields<QueryContactsExportArgs, 'first'>>;
 }>;
 
 export type SubscriptionResolvers<ContextType = any, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
@@ -459,10 +631,15 @@ export type SubscriptionResolvers<ContextType = any, ParentType extends Resolver
 
 export type Resolvers<ContextType = any> = ResolversObject<{
   Account?: AccountResolvers<ContextType>;
+  BulkJob?: BulkJobResolvers<ContextType>;
+  BulkRecordError?: BulkRecordErrorResolvers<ContextType>;
+  BulkRecordErrorConnection?: BulkRecordErrorConnectionResolvers<ContextType>;
+  BulkRecordErrorEdge?: BulkRecordErrorEdgeResolvers<ContextType>;
   Contact?: ContactResolvers<ContextType>;
   ContactChangedEvent?: ContactChangedEventResolvers<ContextType>;
   ContactConnection?: ContactConnectionResolvers<ContextType>;
   ContactEdge?: ContactEdgeResolvers<ContextType>;
+  ContactExportPage?: ContactExportPageResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DeleteContactPayload?: DeleteContactPayloadResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;

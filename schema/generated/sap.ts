@@ -21,6 +21,14 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+export type BulkSalesOrderUpdateResult = {
+  __typename?: 'BulkSalesOrderUpdateResult';
+  failed: Scalars['Int']['output'];
+  /** One outcome per update, in input order. */
+  results: Array<SalesOrderUpdateOutcome>;
+  succeeded: Scalars['Int']['output'];
+};
+
 export type CacheControlScope =
   | 'PRIVATE'
   | 'PUBLIC';
@@ -59,10 +67,23 @@ export type Money = {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * Sets the status of many orders through OData `$batch` changesets (100 updates per `$batch`, a few
+   * in parallel). `atomic: false` (default): one changeset per order, each succeeds or fails alone
+   * (up to 5000 updates). `atomic: true`: one changeset, all or nothing (up to 500 updates). Invalid
+   * input (bad id or version, duplicate id) fails the whole call with BAD_USER_INPUT before anything is sent.
+   */
+  bulkUpdateSalesOrderStatus: BulkSalesOrderUpdateResult;
+  /**
    * Sets the order's overall status. With `expectedVersion` the update only applies if the order still
    * has that version (else error code CONFLICT); without it the current version is read first.
    */
   updateSalesOrderStatus: SalesOrder;
+};
+
+
+export type MutationBulkUpdateSalesOrderStatusArgs = {
+  atomic?: InputMaybe<Scalars['Boolean']['input']>;
+  updates: Array<SalesOrderStatusUpdateInput>;
 };
 
 
@@ -86,6 +107,11 @@ export type Query = {
   salesOrder: Maybe<SalesOrder>;
   /** Orders newest first; `first` is 1..100. */
   salesOrders: SalesOrderConnection;
+  /**
+   * Every sales order, page by page as SAP pages them (server-driven paging: pass `pageInfo.endCursor`
+   * as `after`). For exports: each page is read on demand, nothing is held between pages.
+   */
+  salesOrdersExport: SalesOrderExportConnection;
 };
 
 
@@ -98,6 +124,11 @@ export type QuerySalesOrdersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<SalesOrderFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QuerySalesOrdersExportArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A sales order from the ERP (`A_SalesOrder`). */
@@ -158,6 +189,19 @@ export type SalesOrderEdge = {
   node: SalesOrder;
 };
 
+/**
+ * The orders export: one page of SAP's server-driven paging (`__next` / `$skiptoken`) per request, in
+ * SAP's page size (e.g. 1000 orders), oldest order number first. No edges: only the page has a cursor.
+ */
+export type SalesOrderExportConnection = {
+  __typename?: 'SalesOrderExportConnection';
+  nodes: Array<SalesOrder>;
+  /** `endCursor` (SAP's skip token for the next page) is null on the last page; `startCursor` is always null. */
+  pageInfo: PageInfo;
+  /** All orders, from `$inlinecount=allpages` on this page's read. */
+  totalCount: Scalars['Int']['output'];
+};
+
 /** Conditions are combined with AND. */
 export type SalesOrderFilter = {
   createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
@@ -189,6 +233,30 @@ export type SalesOrderStatus =
   | 'IN_PROCESS'
   /** `A`: not yet processed. */
   | 'OPEN';
+
+/** One order's new status in `bulkUpdateSalesOrderStatus`. */
+export type SalesOrderStatusUpdateInput = {
+  /** Apply only if the order still has this version (`SalesOrder.version`); without it the current version is read first. */
+  expectedVersion?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+  status: SalesOrderStatus;
+};
+
+/** What happened to one order of a bulk update. */
+export type SalesOrderUpdateOutcome = {
+  __typename?: 'SalesOrderUpdateOutcome';
+  /**
+   * Null when ok; else a stable error code: CONFLICT (stale version), NOT_FOUND, UPSTREAM_REJECTED,
+   * UPSTREAM_* (system failures; the update may be retried), or NOT_APPLIED (atomic: another update
+   * of the changeset failed, so nothing was applied).
+   */
+  code: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  message: Maybe<Scalars['String']['output']>;
+  ok: Scalars['Boolean']['output'];
+  /** The order's new version when ok. */
+  version: Maybe<Scalars['String']['output']>;
+};
 
 export type Subscription = {
   __typename?: 'Subscription';
@@ -307,6 +375,7 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  BulkSalesOrderUpdateResult: ResolverTypeWrapper<BulkSalesOrderUpdateResult>;
   CacheControlScope: CacheControlScope;
   ChangeType: ChangeType;
   Contact: ResolverTypeWrapper<ContactRefModel>;
@@ -321,9 +390,12 @@ export type ResolversTypes = ResolversObject<{
   SalesOrderChangedEvent: ResolverTypeWrapper<Omit<SalesOrderChangedEvent, 'order'> & { order?: Maybe<ResolversTypes['SalesOrder']> }>;
   SalesOrderConnection: ResolverTypeWrapper<Omit<SalesOrderConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['SalesOrderEdge']>, nodes: Array<ResolversTypes['SalesOrder']> }>;
   SalesOrderEdge: ResolverTypeWrapper<Omit<SalesOrderEdge, 'node'> & { node: ResolversTypes['SalesOrder'] }>;
+  SalesOrderExportConnection: ResolverTypeWrapper<Omit<SalesOrderExportConnection, 'nodes'> & { nodes: Array<ResolversTypes['SalesOrder']> }>;
   SalesOrderFilter: SalesOrderFilter;
   SalesOrderItem: ResolverTypeWrapper<SalesOrderItemModel>;
   SalesOrderStatus: SalesOrderStatus;
+  SalesOrderStatusUpdateInput: SalesOrderStatusUpdateInput;
+  SalesOrderUpdateOutcome: ResolverTypeWrapper<SalesOrderUpdateOutcome>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -331,6 +403,7 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  BulkSalesOrderUpdateResult: BulkSalesOrderUpdateResult;
   Contact: ContactRefModel;
   String: Scalars['String']['output'];
   DateTime: Scalars['DateTime']['output'];
@@ -343,8 +416,11 @@ export type ResolversParentTypes = ResolversObject<{
   SalesOrderChangedEvent: Omit<SalesOrderChangedEvent, 'order'> & { order?: Maybe<ResolversParentTypes['SalesOrder']> };
   SalesOrderConnection: Omit<SalesOrderConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['SalesOrderEdge']>, nodes: Array<ResolversParentTypes['SalesOrder']> };
   SalesOrderEdge: Omit<SalesOrderEdge, 'node'> & { node: ResolversParentTypes['SalesOrder'] };
+  SalesOrderExportConnection: Omit<SalesOrderExportConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['SalesOrder']> };
   SalesOrderFilter: SalesOrderFilter;
   SalesOrderItem: SalesOrderItemModel;
+  SalesOrderStatusUpdateInput: SalesOrderStatusUpdateInput;
+  SalesOrderUpdateOutcome: SalesOrderUpdateOutcome;
   Subscription: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
@@ -357,6 +433,12 @@ export type CacheControlDirectiveArgs = {
 };
 
 export type CacheControlDirectiveResolver<Result, Parent, ContextType = any, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type BulkSalesOrderUpdateResultResolvers<ContextType = any, ParentType extends ResolversParentTypes['BulkSalesOrderUpdateResult'] = ResolversParentTypes['BulkSalesOrderUpdateResult']> = ResolversObject<{
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  results?: Resolver<Array<ResolversTypes['SalesOrderUpdateOutcome']>, ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
 
 export type ContactResolvers<ContextType = any, ParentType extends ResolversParentTypes['Contact'] = ResolversParentTypes['Contact'], FederationReferenceType extends FederationReferenceTypes['Contact'] = FederationReferenceTypes['Contact']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Contact']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -374,6 +456,7 @@ export type MoneyResolvers<ContextType = any, ParentType extends ResolversParent
 }>;
 
 export type MutationResolvers<ContextType = any, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  bulkUpdateSalesOrderStatus?: Resolver<ResolversTypes['BulkSalesOrderUpdateResult'], ParentType, ContextType, RequireFields<MutationBulkUpdateSalesOrderStatusArgs, 'atomic' | 'updates'>>;
   updateSalesOrderStatus?: Resolver<ResolversTypes['SalesOrder'], ParentType, ContextType, RequireFields<MutationUpdateSalesOrderStatusArgs, 'id' | 'status'>>;
 }>;
 
@@ -387,6 +470,7 @@ export type PageInfoResolvers<ContextType = any, ParentType extends ResolversPar
 export type QueryResolvers<ContextType = any, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   salesOrder?: Resolver<Maybe<ResolversTypes['SalesOrder']>, ParentType, ContextType, RequireFields<QuerySalesOrderArgs, 'id'>>;
   salesOrders?: Resolver<ResolversTypes['SalesOrderConnection'], ParentType, ContextType, RequireFields<QuerySalesOrdersArgs, 'first'>>;
+  salesOrdersExport?: Resolver<ResolversTypes['SalesOrderExportConnection'], ParentType, ContextType, Partial<QuerySalesOrdersExportArgs>>;
 }>;
 
 export type SalesOrderResolvers<ContextType = any, ParentType extends ResolversParentTypes['SalesOrder'] = ResolversParentTypes['SalesOrder'], FederationReferenceType extends FederationReferenceTypes['SalesOrder'] = FederationReferenceTypes['SalesOrder']> = ResolversObject<{
@@ -428,6 +512,12 @@ export type SalesOrderEdgeResolvers<ContextType = any, ParentType extends Resolv
   node?: Resolver<ResolversTypes['SalesOrder'], ParentType, ContextType>;
 }>;
 
+export type SalesOrderExportConnectionResolvers<ContextType = any, ParentType extends ResolversParentTypes['SalesOrderExportConnection'] = ResolversParentTypes['SalesOrderExportConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['SalesOrder']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type SalesOrderItemResolvers<ContextType = any, ParentType extends ResolversParentTypes['SalesOrderItem'] = ResolversParentTypes['SalesOrderItem']> = ResolversObject<{
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -438,11 +528,20 @@ export type SalesOrderItemResolvers<ContextType = any, ParentType extends Resolv
   quantityUnit?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type SalesOrderUpdateOutcomeResolvers<ContextType = any, ParentType extends ResolversParentTypes['SalesOrderUpdateOutcome'] = ResolversParentTypes['SalesOrderUpdateOutcome']> = ResolversObject<{
+  code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  version?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type SubscriptionResolvers<ContextType = any, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   salesOrderChanged?: SubscriptionResolver<ResolversTypes['SalesOrderChangedEvent'], "salesOrderChanged", ParentType, ContextType, Partial<SubscriptionSalesOrderChangedArgs>>;
 }>;
 
 export type Resolvers<ContextType = any> = ResolversObject<{
+  BulkSalesOrderUpdateResult?: BulkSalesOrderUpdateResultResolvers<ContextType>;
   Contact?: ContactResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Money?: MoneyResolvers<ContextType>;
@@ -453,7 +552,9 @@ export type Resolvers<ContextType = any> = ResolversObject<{
   SalesOrderChangedEvent?: SalesOrderChangedEventResolvers<ContextType>;
   SalesOrderConnection?: SalesOrderConnectionResolvers<ContextType>;
   SalesOrderEdge?: SalesOrderEdgeResolvers<ContextType>;
+  SalesOrderExportConnection?: SalesOrderExportConnectionResolvers<ContextType>;
   SalesOrderItem?: SalesOrderItemResolvers<ContextType>;
+  SalesOrderUpdateOutcome?: SalesOrderUpdateOutcomeResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
 }>;
 

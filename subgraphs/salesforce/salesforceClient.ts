@@ -54,6 +54,12 @@ export interface SalesforceClient {
   /** Deletes a record. */
   destroy(type: SObjectType, id: string, call: CallContext): Promise<void>;
   /**
+   * Runs `fn` with the tenant's logged-in jsforce connection under the same policy, session and
+   * error mapping as the other calls: for the calls jsforce has no typed wrapper we use (sObject
+   * Collections and Bulk API 2.0, see bulkJobs.ts). Only GET is retried.
+   */
+  raw<T>(call: CallContext, spec: RawCallSpec, fn: (conn: Connection) => Promise<T>): Promise<T>;
+  /**
    * The process's logged-in jsforce connection, for the Streaming API (`conn.streaming`); with
    * `renew` a new session is obtained first (after CometD refused the old one: jsforce's streaming
    * client does not refresh sessions itself).
@@ -78,12 +84,17 @@ export interface SalesforceClientOptions {
 }
 
 /** What one client call is, for the policy and the observer. */
-interface CallSpec {
+export interface RawCallSpec {
+  /** For logs, e.g. `bulk ingest create`. */
   what: string;
+  /** Metrics endpoint label, e.g. `jobs.ingest`. */
   endpoint: string;
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Client-safe names of Salesforce fields, for `extensions.field` on a rejected write. @default none */
   fieldNames?: Record<string, string>;
 }
+
+type CallSpec = RawCallSpec;
 
 /** `retry` for failures of the system (408/429/5xx, no answer at all), `fail` for refusals. */
 function classify(o: Outcome<unknown>, status: number | undefined): Verdict {
@@ -163,6 +174,7 @@ export function createSalesforceClient(opts: SalesforceClientOptions): Salesforc
         if (!res.success) throw Object.assign(new Error('update failed'), { data: res.errors[0] });
       });
     },
+    raw: (call, spec, fn) => run(call, spec, () => fn(conn)),
     async streamingConnection(renew = false) {
       await (renew ? session.renew(conn) : session.ensure(conn));
       return conn;

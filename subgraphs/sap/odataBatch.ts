@@ -1,6 +1,6 @@
 /**
  * OData V2 `$batch` on the wire (PROTOCOLS.md 3.5): building a `multipart/mixed` request body of
- * read parts, and parsing the `multipart/mixed` response into one entry per part (a changeset
+ * read parts or of changesets, and parsing the `multipart/mixed` response into one entry per part (a changeset
  * answer becomes a nested list). CRLF line endings; the CRLF before a delimiter belongs to the
  * delimiter (RFC 2046). The response is upstream input: malformed bodies raise
  * `BatchResponseError`, and part counts are capped.
@@ -34,6 +34,43 @@ export function buildReadBatch(urls: readonly string[], boundary = `batch_${rand
     if (/[\s]/.test(url)) throw new Error('batch part URLs must be percent-encoded (no whitespace)');
     body += `--${boundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n`
       + `GET ${url} HTTP/1.1\r\nAccept: application/json\r\n\r\n\r\n`;
+  }
+  body += `--${boundary}--\r\n`;
+  return { contentType: `multipart/mixed; boundary=${boundary}`, body };
+}
+
+/** One modifying request of a changeset; `url` relative to the service root, percent-encoded. */
+export interface ChangesetOperation {
+  method: 'POST' | 'PATCH' | 'MERGE' | 'PUT' | 'DELETE';
+  url: string;
+  /** Header values must not contain CR or LF. @default {} */
+  headers?: Record<string, string>;
+  /** JSON text. @default no body */
+  body?: string;
+  /** `Content-ID` of the part (a later operation of the same changeset may address `$<id>`). @default none */
+  contentId?: string;
+}
+
+const HEADER_SAFE = /^[^\r\n]*$/;
+
+/** A `$batch` body with one changeset (nested `multipart/mixed`, atomic on the server) per entry of `changesets`. */
+export function buildChangesetBatch(changesets: ReadonlyArray<readonly ChangesetOperation[]>, boundary = `batch_${randomBytes(12).toString('hex')}`): BatchRequestBody {
+  let body = '';
+  for (const ops of changesets) {
+    const cs = `changeset_${randomBytes(12).toString('hex')}`;
+    body += `--${boundary}\r\nContent-Type: multipart/mixed; boundary=${cs}\r\n\r\n`;
+    for (const op of ops) {
+      if (/[\s]/.test(op.url)) throw new Error('batch part URLs must be percent-encoded (no whitespace)');
+      const headers = { ...(op.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...op.headers };
+      const head = Object.entries(headers).map(([k, v]) => {
+        if (!HEADER_SAFE.test(k) || !HEADER_SAFE.test(v) || k.includes(':')) throw new Error('batch part headers must not contain CR, LF or a colon in the name');
+        return `${k}: ${v}\r\n`;
+      }).join('');
+      if (op.contentId !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(op.contentId)) throw new Error('Content-ID must be 1 to 64 letters, digits, _ . -');
+      body += `--${cs}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n${op.contentId !== undefined ? `Content-ID: ${op.contentId}\r\n` : ''}\r\n`
+        + `${op.method} ${op.url} HTTP/1.1\r\n${head}\r\n${op.body ?? ''}\r\n`;
+    }
+    body += `--${cs}--\r\n`;
   }
   body += `--${boundary}--\r\n`;
   return { contentType: `multipart/mixed; boundary=${boundary}`, body };

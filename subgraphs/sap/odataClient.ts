@@ -18,7 +18,7 @@ import type { BreakerState } from '../kit/upstreamObserver';
 import type { UpstreamPolicyTuning } from '../kit/upstreamPolicy';
 import { serviceRoot, type SapConfig } from './config';
 import { createCsrfSession, type CsrfFetchResult, type CsrfSession } from './csrfSession';
-import { BatchResponseError, buildReadBatch, parseBatchResponse, type BatchPartResponse } from './odataBatch';
+import { BatchResponseError, buildChangesetBatch, buildReadBatch, parseBatchResponse, type BatchPartResponse, type BatchResponseItem, type ChangesetOperation } from './odataBatch';
 import { parseCollection, parseEntity, metadataEtag, type ODataCollection, type ODataRecord } from './odataEnvelope';
 import { sapHttpError, sapMalformedResponse } from './odataErrors';
 import { queryString, type ODataQuery } from './odataUrl';
@@ -42,6 +42,18 @@ export interface ODataClient {
   update(service: SapService, path: string, changes: ODataRecord, ifMatch: string, meta: RequestMeta): Promise<{ etag: string | undefined }>;
   /** One `$batch` with a GET per URL (relative, query included); one collection or Error per URL. */
   batchRead(service: SapService, urls: readonly string[], meta: RequestMeta): Promise<Array<ODataCollection | Error>>;
+  /**
+   * GET one page of a collection without following `__next` (server-driven paging left to the
+   * caller, so nothing accumulates); `next` is SAP's link as sent.
+   */
+  readPage(service: SapService, path: string, query: ODataQuery, meta: RequestMeta): Promise<ODataCollection>;
+  /**
+   * One `$batch` of changesets (each atomic on the server), with CSRF token and cookies; never
+   * retried. One item per changeset: its responses, or the single error response of a rolled-back one.
+   */
+  batchChangesets(service: SapService, changesets: ReadonlyArray<readonly ChangesetOperation[]>, meta: RequestMeta): Promise<BatchResponseItem[]>;
+  /** The configured partial-update method (`SAP_UPDATE_METHOD`). */
+  readonly updateMethod: 'PATCH' | 'MERGE';
   /** Characters left for a `$filter` value within the configured URL length. */
   readonly filterBudget: number;
   /** This tenant's circuit-breaker state for SAP. */
@@ -188,8 +200,37 @@ export function createODataClient(opts: ODataClientOptions): ODataClient {
     }
   }
 
+  function parseItems(res: UpstreamResponse, operation: string): BatchResponseItem[] {
+    try {
+      return parseBatchResponse(header(res, 'content-type'), res.text);
+    } catch (err) {
+      if (err instanceof BatchResponseError) throw sapMalformedResponse(operation, err.message);
+      throw err;
+    }
+  }
+
   return {
     filterBudget: Math.max(500, config.maxUrlLength - URL_OVERHEAD),
+    updateMethod: config.updateMethod,
+
+    async readPage(service, path, query, meta) {
+      const operation = `GET ${service}/${path}`;
+      const res = await get(`${serviceRoot(config, service)}${path}${queryString({ ...query, $format: 'json', ...clientParam })}`, meta, operation);
+      return parseCollection(res.text, operation);
+    },
+
+    async batchChangesets(service, changesets, meta) {
+      const operation = `POST ${service}/$batch (changesets)`;
+      const batch = buildChangesetBatch(changesets);
+      const res = await modifying(service, {
+        method: 'POST', url: `${serviceRoot(config, service)}$batch${queryString(clientParam)}`,
+        headers: { 'content-type': batch.contentType, accept: 'multipart/mixed' }, body: batch.body, idempotent: false,
+      }, meta, operation);
+      if (res.status >= 400) throw fail(res, operation);
+      const items = parseItems(res, operation);
+      if (items.length !== changesets.length) throw sapMalformedResponse(operation, `${items.length} parts for ${changesets.length} changesets`);
+      return items;
+    },
 
     async readCollection(service, path, query, meta) {
       const operation = `GET ${service}/${path}`;
@@ -222,13 +263,7 @@ export function createODataClient(opts: ODataClientOptions): ODataClient {
         headers: { 'content-type': batch.contentType, accept: 'multipart/mixed' }, body: batch.body, idempotent: true,
       }, meta, operation);
       if (res.status >= 400) throw fail(res, operation);
-      let items;
-      try {
-        items = parseBatchResponse(header(res, 'content-type'), res.text);
-      } catch (err) {
-        if (err instanceof BatchResponseError) throw sapMalformedResponse(operation, err.message);
-        throw err;
-      }
+      const items = parseItems(res, operation);
       if (items.length !== urls.length) throw sapMalformedResponse(operation, `${items.length} parts for ${urls.length} requests`);
       return Promise.all(items.map((item, i) => item.kind === 'response'
         ? partResult(service, item.response, meta, `GET ${service}/${urls[i]?.split('?')[0] ?? ''} (in $batch)`)

@@ -3,6 +3,7 @@
  * (one OData request per batch, see the loader files); lists are Relay connections with offset
  * cursors and `$inlinecount` totals. Lists of a partner's orders add `BusinessPartner:<number>` to
  * the response's cache tags (besides the orders' and the contact's own tags, which the server adds).
+ * `salesOrdersExport` and `bulkUpdateSalesOrderStatus` live in their own files.
  * `Subscription.salesOrderChanged` follows the event log (`salesOrderChangedSubscription.ts`).
  */
 import type { Resolvers, SalesOrderFilter } from '../../schema/generated/sap';
@@ -15,6 +16,8 @@ import { orderConnection, orderListQuery, type OrderListFilter } from './salesOr
 import { salesOrderChangedResolvers } from './salesOrderChangedSubscription';
 import { businessPartnerTag } from './sapCacheTags';
 import { updateSalesOrderStatus } from './updateSalesOrderStatus';
+import { bulkUpdateSalesOrderStatus } from './bulkSalesOrderStatus';
+import { salesOrdersExport } from './salesOrdersExport';
 
 /** Cursor kinds: a cursor from one list is refused by the other. */
 const ORDERS_CURSOR = 'sap-orders';
@@ -46,10 +49,13 @@ export const resolvers: Resolvers<SapContext> = {
       ctx.loaders.primeOrders(orders);
       return orderConnection({ orders, totalCount: res.count }, first, offset, ORDERS_CURSOR);
     },
+
+    salesOrdersExport: (_root, args, ctx, info) => salesOrdersExport(ctx, args, info),
   },
 
   Mutation: {
     updateSalesOrderStatus: (_root, args, ctx) => updateSalesOrderStatus(ctx, args),
+    bulkUpdateSalesOrderStatus: (_root, args, ctx) => bulkUpdateSalesOrderStatus(ctx, args),
   },
 
   ...salesOrderChangedResolvers,

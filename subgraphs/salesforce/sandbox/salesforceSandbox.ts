@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { createLogger } from '../../kit/logger';
 import { DEFAULT_SEED, type SeedSize } from '../../kit/seedPeople';
 import { startSandboxServer, type SandboxServer } from '../../kit/sandboxServer';
+import { bulkRoutes } from './bulkRoutes';
 import { changeEventAdminRoutes } from './changeEventAdmin';
 import { changeEventsOf } from './changeEvents';
 import { createChangeEventStream, type ChangeEventStream } from './changeEventStream';
@@ -156,6 +157,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       }),
       versionsRoute(),
       ...mountResources(resources, deps),
+      ...bulkRoutes(deps),
     ],
     errorReply: (status, code, message) => withLimitHeader(salesforceErrorReply(status, code, message), usage),
     guard: (req) => {

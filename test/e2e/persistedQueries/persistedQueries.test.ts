@@ -4,7 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createClient } from 'graphql-ws';
 import pino from 'pino';
+import WebSocket from 'ws';
 import { DEFAULT_MANIFEST_PATH } from '../../../gateway/persistedDocuments';
 import { startGateway, type Gateway } from '../../../gateway/server';
 import { STACK_GATEWAY_OPTIONS, startStack, testToken, type Stack } from '../federatedGraph/startStack';
@@ -106,6 +108,20 @@ describe('persisted queries through the gateway', () => {
     const trusted = await post(safelist.url, { documentId: idOf('SalesOrderById'), variables: { id: '7' } });
     expect(trusted.body.errors).toBeUndefined();
     expect((trusted.body.data?.salesOrder as { id: string }).id).toBe('7');
+  });
+
+  it('safelist mode holds over graphql-ws too: free text is refused, a documentId runs', async () => {
+    const client = createClient({ url: safelist.url.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization } });
+    try {
+      const run = (payload: { query: string; extensions?: Record<string, unknown> }) => new Promise<unknown>((resolve) => {
+        client.subscribe(payload, { next: resolve, error: resolve, complete: () => undefined });
+      });
+      expect(JSON.stringify(await run({ query: '{ teams { id } }' }))).toContain('PERSISTED_DOCUMENT_REQUIRED');
+      const trusted = await run({ query: '', extensions: { documentId: idOf('ListTeams') } }) as { data?: { teams: unknown[] } };
+      expect(trusted.data?.teams.length).toBeGreaterThan(0);
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('log mode accepts an unknown operation and counts it', async () => {
