@@ -101,18 +101,19 @@ const SCRIPT = String.raw`'use strict';
     s.appendChild(svg('rect', { x: 0, y: 0, width: w, height: h, fill: '#eef1f5' }));
     const top = Math.max(max || 0, ...values, 1e-9);
     if (values.length > 1) {
-      const pts = values.map((v, i) => (i * w / (HISTORY - 1)).toFixed(1) + ',' + (h - 2 - (v / top) * (h - 4)).toFixed(1)).join(' ');
+      const pts = values.map((v, i) => (w - (values.length - 1 - i) * w / (HISTORY - 1)).toFixed(1) + ',' + (h - 2 - (v / top) * (h - 4)).toFixed(1)).join(' ');
       s.appendChild(svg('polyline', { points: pts, fill: 'none', stroke: '#1565c0', 'stroke-width': 1.5, 'vector-effect': 'non-scaling-stroke' }));
     } else {
       const t = svg('text', { x: 6, y: 22, fill: '#8a93a5', 'font-size': 11 }); t.textContent = 'collecting…'; s.appendChild(t);
     }
     return s;
   }
-  function bar(fraction, label) {
+  /** A horizontal bar; a full one is red when high usage is bad (rate limits), else stays green. */
+  function bar(fraction, label, highIsBad) {
     const w = 260, h = 12, f = Math.max(0, Math.min(1, fraction || 0));
     const s = svg('svg', { width: '100%', height: h, viewBox: '0 0 ' + w + ' ' + h, preserveAspectRatio: 'none', role: 'img', 'aria-label': label });
     s.appendChild(svg('rect', { x: 0, y: 0, width: w, height: h, rx: 3, fill: '#eef1f5' }));
-    s.appendChild(svg('rect', { x: 0, y: 0, width: (w * f).toFixed(1), height: h, rx: 3, fill: f > 0.8 ? '#c62828' : '#2e7d32' }));
+    s.appendChild(svg('rect', { x: 0, y: 0, width: (w * f).toFixed(1), height: h, rx: 3, fill: highIsBad && f > 0.8 ? '#c62828' : '#2e7d32' }));
     return s;
   }
   const withText = (node, text) => { const d = el('div'); d.appendChild(node); d.appendChild(el('span', { class: 'note' }, text)); return d; };
@@ -132,7 +133,7 @@ const SCRIPT = String.raw`'use strict';
       row(dl, 'upstream calls', s.upstreamRequests + ' (' + s.upstreamFailures + ' failed, ' + s.retries + ' retries)');
       row(dl, 'throttled', s.throttled);
       row(dl, 'calls / s', sparkline(h, s.name + ' upstream calls per second'));
-      for (const l of s.rateLimits) row(dl, 'rate limit ' + l.name + (l.tenant && l.tenant !== 'default' ? ' (' + l.tenant + ')' : ''), l.limit ? withText(bar(l.used / l.limit, l.used + ' of ' + l.limit), l.used + ' of ' + l.limit + ' (' + pct(l.used / l.limit) + ')') : String(l.used));
+      for (const l of s.rateLimits) row(dl, 'rate limit ' + l.name + (l.tenant && l.tenant !== 'default' ? ' (' + l.tenant + ')' : ''), l.limit ? withText(bar(l.used / l.limit, l.used + ' of ' + l.limit, true), l.used + ' of ' + l.limit + ' (' + pct(l.used / l.limit) + ')') : String(l.used));
       if (s.metrics !== 'ok') row(dl, 'metrics', 'unavailable');
       card.appendChild(dl); box.appendChild(card);
     }

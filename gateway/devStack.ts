@@ -131,7 +131,7 @@ async function devAuth(env: NodeJS.ProcessEnv): Promise<boolean> {
   if (env.GATEWAY_JWKS_URL || env.GATEWAY_JWKS_FILE || env.GATEWAY_JWT_SECRET || env.GATEWAY_AUTH_MODE) return false;
   const secret = randomBytes(32).toString('hex');
   Object.assign(env, { GATEWAY_JWT_SECRET: secret, GATEWAY_JWT_ISSUER: DEV_ISSUER, GATEWAY_JWT_AUDIENCE: DEV_AUDIENCE });
-  const token = await signDevToken({ secret, tenant: 'default', scopes: [...ALL_SCOPES], subject: 'developer', issuer: DEV_ISSUER, audience: DEV_AUDIENCE, expiresInS: 12 * 3600 });
+  const token = await signDevToken({ secret, tenant: 'default', scopes: [...ALL_SCOPES, 'admin'], subject: 'developer', issuer: DEV_ISSUER, audience: DEV_AUDIENCE, expiresInS: 12 * 3600 });
   const file = path.resolve(ROOT, DEV_TOKEN_PATH);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
@@ -225,7 +225,8 @@ export async function main(): Promise<void> {
   const url = `http://localhost:${gatewayPort}/graphql`;
   process.stdout.write(`\nLumina Enterprise Graph is up: ${url}\n` +
     `Supergraph: ${path.relative(ROOT, supergraphPath)}  Sandboxes: 4011 Salesforce, 4012 SAP, 4013 Graph (see README)\n\n` +
-    (devToken ? `Development token (default tenant, every scope): ${DEV_TOKEN_PATH}\n\n` : '') +
+    (devToken ? `Development token (default tenant, every scope and admin): ${DEV_TOKEN_PATH}\n` : '') +
+    `IDE: http://localhost:${gatewayPort}/ide   Operations page: http://localhost:${gatewayPort}/admin\n\n` +
     `Try it:\n  curl -s ${url} -H 'content-type: application/json' \\\n` +
     (devToken ? `    -H "authorization: Bearer $(cat ${DEV_TOKEN_PATH})" \\\n` : '') +
     `    --data '${JSON.stringify({ query: SAMPLE_QUERY.replace(/\s+/g, ' ').trim() })}'\n\n` +

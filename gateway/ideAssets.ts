@@ -1,6 +1,6 @@
 /**
  * The GraphiQL IDE at `GET /ide`: the page, its bundle and Monaco's workers, built from
- * `ideEntry.ts` with esbuild's JS API (no CDN at runtime). The build runs once, at the first request
+ * `ideEntry.ts` with esbuild's JS API (no CDN at runtime). The build runs once per process, at the first request
  * (or `prepare()`), and is cached under `var/ide/<hash>/`, the hash covering the entry, the sample
  * query and the versions of the bundled packages; later starts read the cache.
  *
@@ -13,7 +13,7 @@
  * NODE_ENV=production.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -109,13 +109,17 @@ function readCached(dir: string): Map<string, Buffer> | null {
   return new Map(Object.keys(OUTPUTS).map((name) => [name, readFileSync(path.join(dir, name))]));
 }
 
-/** Writes into a temp folder renamed into place, so a crash never leaves half a bundle. */
+/** Writes into a temp folder renamed into place (a crash never leaves half a bundle); older builds are removed. */
 function writeCache(dir: string, files: Map<string, Buffer>): void {
   const tmp = `${dir}.${process.pid}.tmp`;
   mkdirSync(tmp, { recursive: true });
   for (const [name, body] of files) writeFileSync(path.join(tmp, name), body);
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
+  const parent = path.dirname(dir);
+  for (const old of readdirSync(parent)) {
+    if (/^[0-9a-f]{16}$/.test(old) && old !== path.basename(dir)) rmSync(path.join(parent, old), { recursive: true, force: true });
+  }
 }
 
 async function loadAssets(cacheDir: string, log: Logger | undefined): Promise<IdeAssets> {
@@ -191,15 +195,22 @@ function serveAsset(req: http.IncomingMessage, res: http.ServerResponse, url: UR
   send(req, res, 200, { 'content-type': asset.type, etag, 'cache-control': cache }, asset.body, asset.gzip);
 }
 
+/** Built assets per cache folder, shared by every gateway of the process (tests start many). */
+const LOADED = new Map<string, Promise<IdeAssets>>();
+
 export function createIdeRoute(opts: IdeRouteOptions = {}): IdeRoute {
   const enabled = opts.enabled ?? loadIdeEnabled(opts.env ?? process.env);
   const cacheDir = opts.cacheDir ?? 'var/ide';
-  let loading: Promise<IdeAssets> | null = null;
   const assets = (): Promise<IdeAssets> => {
-    loading ??= loadAssets(cacheDir, opts.logger).catch((err: unknown) => {
-      loading = null;
-      throw err;
-    });
+    const key = path.resolve(cacheDir);
+    let loading = LOADED.get(key);
+    if (!loading) {
+      loading = loadAssets(cacheDir, opts.logger).catch((err: unknown) => {
+        LOADED.delete(key);
+        throw err;
+      });
+      LOADED.set(key, loading);
+    }
     return loading;
   };
   return {

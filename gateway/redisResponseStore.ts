@@ -75,6 +75,7 @@ function connect(opts: RedisResponseStoreOptions): Redis {
   const redis = new Redis(opts.url, {
     commandTimeout: opts.commandTimeoutMs,
     connectTimeout: Math.max(opts.commandTimeoutMs, 1_000),
+    disconnectTimeout: opts.commandTimeoutMs,
     maxRetriesPerRequest: 1,
   });
   let reported = false;
@@ -91,6 +92,10 @@ function connect(opts: RedisResponseStoreOptions): Redis {
 
 export function createRedisResponseStore(opts: RedisResponseStoreOptions): ResponseStore {
   const redis = connect(opts);
+  // Commands queue while the first connection is made; after a lost connection they skip Redis until it is back.
+  const health = { up: true };
+  redis.on('close', () => { health.up = false; });
+  redis.on('ready', () => { health.up = true; });
   const p = opts.keyPrefix;
   const entryKey = (key: string): string => `${p}e:${key}`;
   const tagKey = (tenant: string, tag: string): string => `${p}tag:${tenant}:${tag}`;
@@ -127,11 +132,14 @@ export function createRedisResponseStore(opts: RedisResponseStoreOptions): Respo
   };
 
   return {
+    // While Redis is down, reads and writes skip it at once (no command timeout per query); invalidations still try.
     get: async (key) => {
+      if (!health.up) return undefined;
       const raw = await redis.get(entryKey(key));
       return raw === null ? undefined : parseEntry(raw);
     },
     set: async (key, tenant, entry, startedAt) => {
+      if (!health.up) return false;
       const value = JSON.stringify(entry);
       if (Buffer.byteLength(value, 'utf8') > opts.maxEntryBytes) {
         await redis.del(entryKey(key));

@@ -55,7 +55,10 @@ import { createGatewayMetrics, type GatewayMetrics, type GatewayStatsLike } from
 import { createJwtAuth, loadJwtAuthConfig, type JwtAuthOptions } from './jwtAuth';
 import { loadOperationLimits, type OperationLimits } from './operationLimits';
 import { createRateLimiter, loadRateLimits, type RateLimiter, type RateLimiterOptions } from './rateLimiter';
+import { createAdminRoute, type AdminRoute } from './adminPage';
+import { createIdeRoute, type IdeRoute } from './ideAssets';
 import { createReadiness } from './readiness';
+import { createRedisRateLimitStore } from './redisRateLimitStore';
 import { stockSupergraphHook } from './stockSupergraph';
 import { loadGatewayWorkers, relayInvalidations, runGatewayCluster } from './gatewayCluster';
 
@@ -153,6 +156,9 @@ interface Routes {
   metrics?: GatewayMetrics;
   /** What the metrics read at each scrape (set once the fast executor is up). */
   collect?: () => GatewayStatsLike;
+  /** GraphiQL (`/ide`) and the operations page (`/admin`), fast executor only. */
+  ide?: IdeRoute;
+  admin?: AdminRoute;
   stopping: boolean;
 }
 
@@ -172,7 +178,9 @@ function route(file: SupergraphFile, routes: Routes, req: http.IncomingMessage, 
   }
   if (url.pathname === '/ready' && read) return ready(file, routes, res);
   if (url.pathname === '/metrics' && read && routes.metrics) return routes.metrics.handler(req, res);
-  sendJson(res, 404, { error: 'not found: use /graphql, /health, /ready or /metrics' });
+  const page = url.pathname === '/ide' || url.pathname.startsWith('/ide/') ? routes.ide : url.pathname === '/admin' || url.pathname.startsWith('/admin/') ? routes.admin : undefined;
+  if (page) return page.handle(req, res, url).then((done) => { if (!done) sendJson(res, 404, { error: 'not found' }); });
+  sendJson(res, 404, { error: 'not found: use /graphql, /ide, /admin, /health, /ready or /metrics' });
   return Promise.resolve();
 }
 
@@ -229,7 +237,7 @@ function createParts(opts: GatewayOptions, env: GatewayConfig): Parts {
       else res.destroy();
     }).finally(() => {
       const path = (req.url ?? '/').split('?')[0];
-      if (path !== '/graphql') metrics.request({ route: ['/health', '/ready', '/metrics', INVALIDATE_PATH].includes(path ?? '') ? path! : 'other', method: req.method ?? 'GET', status: res.statusCode, durationMs: performance.now() - started });
+      if (path !== '/graphql') metrics.request({ route: ['/health', '/ready', '/metrics', '/ide', '/admin', INVALIDATE_PATH].includes(path ?? '') ? path! : 'other', method: req.method ?? 'GET', status: res.statusCode, durationMs: performance.now() - started });
     });
   });
   server.keepAliveTimeout = 65_000;
@@ -286,20 +294,23 @@ interface Guards {
   tracing: Tracing;
 }
 
-function createGuards(opts: GatewayOptions, p: Parts): Guards & { admission: ReturnType<typeof createCallerAdmission> } {
+function createGuards(opts: GatewayOptions, p: Parts, redisUrl: string | undefined): Guards & { admission: ReturnType<typeof createCallerAdmission>; auth: ReturnType<typeof createJwtAuth> | null } {
   const rawEnv = opts.env ?? process.env;
   const authOptions = opts.auth !== undefined ? opts.auth : loadJwtAuthConfig(rawEnv);
   const tenants = loadTenantRegistry(rawEnv);
   const auth = authOptions ? createJwtAuth({ knownTenant: (t) => tenants.has(t), ...authOptions }) : null;
   const limits = opts.rateLimits !== undefined ? opts.rateLimits : loadRateLimits(rawEnv);
-  const rateLimiter = limits && (limits.perTenant || limits.perClient) ? createRateLimiter(limits) : undefined;
+  // With REDIS_URL the buckets are shared by every gateway (and cluster worker); fail open when Redis is down.
+  const rateLimiter = limits && (limits.perTenant || limits.perClient)
+    ? createRateLimiter({ ...limits, ...(redisUrl ? { store: createRedisRateLimitStore({ url: redisUrl, logger: p.log }) } : {}) })
+    : undefined;
   const tracing = createTracing({ serviceName: 'lumina-gateway', env: rawEnv });
-  return { admission: createCallerAdmission({ auth, rateLimiter }), rateLimiter, audit: p.audit, tracing };
+  return { admission: createCallerAdmission({ auth, rateLimiter }), auth, rateLimiter, audit: p.audit, tracing };
 }
 
 async function startFast(p: Parts, opts: GatewayOptions, env: GatewayConfig): Promise<Served> {
   const redisUrl = opts.redisUrl ?? env.redisUrl;
-  const guards = createGuards(opts, p);
+  const guards = createGuards(opts, p, redisUrl);
   const apq = createApqStore({ redisUrl, logger: p.log });
   const persisted = createPersistedDocuments({
     mode: opts.persistedMode ?? env.persistedMode, manifestPaths: opts.manifests ?? env.manifests, apq, logger: p.log,
@@ -352,6 +363,8 @@ async function startFast(p: Parts, opts: GatewayOptions, env: GatewayConfig): Pr
   });
   const stats = (): GatewayStats => ({ executor: graph.current()?.stats() ?? null, persisted: persisted.stats(), responseCache: responseCache?.stats() ?? null });
   p.routes.collect = () => ({ ...stats(), subscriptions: hub.stats(), websocketConnections: subscriptions.clients() });
+  p.routes.ide = createIdeRoute({ logger: p.log, env: opts.env ?? process.env });
+  p.routes.admin = createAdminRoute({ auth: guards.auth, readiness, stats, subgraphUrls: () => graph.current()?.subgraphUrls ?? {}, metricsRegistry: p.metrics.registry });
   return {
     invalidate: (request) => invalidation.invalidate(request),
     stats,
@@ -360,7 +373,7 @@ async function startFast(p: Parts, opts: GatewayOptions, env: GatewayConfig): Pr
       await subscriptions.close();
       await hub.close();
       await drain(p.server, opts.shutdownGraceMs ?? env.shutdownGraceMs);
-      await Promise.all([graph.close(), persisted.close(), invalidation.close(), readiness.close()]);
+      await Promise.all([graph.close(), persisted.close(), invalidation.close(), readiness.close(), p.routes.admin?.close()]);
       await Promise.all([apq.close(), responseCache?.close(), closeGuards()]);
     },
   };

@@ -28,8 +28,12 @@ async function replaceText(page: Page, editor: string, text: string): Promise<vo
 const IDLE = '.graphiql-execute-button[aria-label^="Execute"]';
 const RUNNING = '.graphiql-execute-button[aria-label^="Stop"]';
 
-/** Runs the operation in the editor; resolves once the IDE is idle again (query) or subscribed. */
-async function run(page: Page, until: 'idle' | 'subscribed'): Promise<void> {
+/**
+ * Runs the operation named `operation` in the editor (after GraphiQL has parsed the edited text: the
+ * active tab shows its name); resolves once the IDE is idle again (query) or subscribed.
+ */
+async function run(page: Page, operation: string, until: 'idle' | 'subscribed'): Promise<void> {
+  await page.locator('.graphiql-tab-active').getByText(operation, { exact: true }).waitFor({ timeout: 10_000 });
   await page.locator(IDLE).click();
   await page.locator(until === 'idle' ? IDLE : RUNNING).waitFor({ timeout: 20_000 }).catch(async (err: unknown) => {
     await page.screenshot({ path: `${OUTPUT}/ide-failed.png` });
@@ -65,18 +69,18 @@ describeWithChromium(title, () => {
     await replaceText(page, '.graphiql-editor-tool .graphiql-editor:not(.hidden)', `{"authorization": "Bearer ${await testToken()}"}`);
     await replaceText(page, '.graphiql-query-editor', 'query CrossSystem { contactByEmail(email: "william.sato@nakatomisystems0.example.com") '
       + '{ name salesOrders(first: 2) { totalCount nodes { number status } } messages(first: 1) { nodes { body { content } } } } }');
-    await run(page, 'idle');
+    await run(page, 'CrossSystem', 'idle');
     await response().getByText('William Sato').waitFor({ timeout: 5_000 });
     await expect(response().getByText('totalCount').count()).resolves.toBeGreaterThan(0);
     // Once more: the same caller's same query is a response-cache hit (seen on /admin below).
-    await run(page, 'idle');
+    await run(page, 'CrossSystem', 'idle');
     await response().getByText('William Sato').waitFor({ timeout: 5_000 });
     await page.screenshot({ path: `${OUTPUT}/ide.png` });
   });
 
   it('shows a salesOrderChanged event over graphql-ws after an SAP status change', async () => {
     await replaceText(page, '.graphiql-query-editor', 'subscription OrderChanges { salesOrderChanged(id: "42") { changeType order { id status soldTo { name } } } }');
-    await run(page, 'subscribed');
+    await run(page, 'OrderChanges', 'subscribed');
     // The upstream subscription attaches shortly after the IDE subscribes: change the status until an event shows.
     let target = '';
     for (let attempt = 0; attempt < 4; attempt += 1) {
