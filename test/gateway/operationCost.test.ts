@@ -143,6 +143,7 @@ describe('operation cost on the composed API schema', () => {
     ['CreateContact', 12],
     ['SendMessage', 12],
     ['UpdateSalesOrderStatus', 11],
+    ['SalesOrderChanged', 4],
   ])('estimates the AI core operation %s at %i, within the default maxCost', (name, expected) => {
     const text = byName.get(name);
     expect(text).toBeDefined();
@@ -154,7 +155,7 @@ describe('operation cost on the composed API schema', () => {
   it('covers every operation of the trusted-document manifest', () => {
     expect([...byName.keys()].sort()).toEqual([
       'ContactOverview', 'CreateContact', 'ListTeams', 'OrdersOfContact', 'RecentChannelMessages', 'SalesOrderById',
-      'SearchContacts', 'SendMessage', 'UpdateSalesOrderStatus',
+      'SalesOrderChanged', 'SearchContacts', 'SendMessage', 'UpdateSalesOrderStatus',
     ]);
   });
 

@@ -197,8 +197,12 @@ export function startIngest(ctx: IngestContext, job: IngestJob): void {
     job.upload = null;
     job.header = rows.shift() ?? [];
     const unknown = job.header.find((col) => !def.fieldByLower.has(col.toLowerCase()));
-    if (job.header.length === 0 || unknown !== undefined) {
-      failJob(ctx, job, `InvalidBatch : Field name not found : ${(unknown ?? '').slice(0, 80)}`);
+    if (job.header.length === 0) {
+      failJob(ctx, job, 'InvalidBatch : No data was uploaded for this job');
+      return;
+    }
+    if (unknown !== undefined) {
+      failJob(ctx, job, `InvalidBatch : Field name not found : ${unknown.slice(0, 80)}`);
       return;
     }
     processRows(ctx, job, def, rows.filter((r) => r.length > 1 || (r[0] ?? '') !== ''), 0);
