@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import pino from 'pino';
-import { TEST_REDIS_URL as REDIS_URL, redisScratch } from './redisScratch';
+import { TEST_REDIS_URL as REDIS_URL, closedPort, redisScratch } from './redisScratch';
 import { createApqStore, type ApqStore } from '../../gateway/apqStore';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -16,14 +15,6 @@ function captureLogger(): { logger: pino.Logger; lines: Record<string, unknown>[
   return { logger, lines };
 }
 
-/** A TCP port that refuses connections: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('APQ store in process (lru-cache)', () => {
   const { logger } = captureLogger();

@@ -3,11 +3,10 @@
  * replicas sharing one bucket; refunds, refills (injected `now`), key expiry, the script loaded
  * again after Redis forgot it, and fail-open when Redis cannot be reached.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import pino from 'pino';
 import { createRateLimiter, type RateLimitStore } from '../../gateway/rateLimiter';
 import { createRedisRateLimitStore } from '../../gateway/redisRateLimitStore';
-import { TEST_REDIS_URL, redisScratch, type RedisScratch } from './redisScratch';
+import { TEST_REDIS_URL, closedPort, redisScratch, type RedisScratch } from './redisScratch';
 
 const LIMIT = { ratePerS: 1, burst: 3 };
 const T0 = 1_700_000_000_000;
@@ -18,14 +17,6 @@ function captureLogger(): { logger: pino.Logger; warnings: () => number } {
   return { logger, warnings: () => lines.filter((l) => l.level === 40).length };
 }
 
-/** A TCP port that refuses connections: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('Redis rate limit store shared by gateway replicas', () => {
   let scratch: RedisScratch;

@@ -4,6 +4,7 @@
  * Redis-backed stores so runs never see each other's keys and leave nothing behind.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 
 export const TEST_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -28,4 +29,13 @@ export function redisScratch(label: string): RedisScratch {
       await raw.quit();
     },
   };
+}
+
+/** A TCP port that refuses connections (bound, then closed): a Redis that is down. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
 }

@@ -6,7 +6,6 @@
  * other gateway with `after: <last cursor>` and gets exactly the rest, in order. Plus what a Redis
  * outage does to the webhook intake and to queries.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { createClient, type Client } from 'graphql-ws';
 import pino from 'pino';
 import WebSocket from 'ws';
@@ -14,6 +13,7 @@ import { startGateway } from '../../../gateway/server';
 import { startSapSubgraph } from '../../../subgraphs/sap/server';
 import { STACK_GATEWAY_OPTIONS } from '../federatedGraph/startStack';
 import { INTERNAL_TOKEN, startReplicaStack, type ReplicaStack } from './replicaStack';
+import { closedPort } from '../../gateway/redisScratch';
 
 const ORDER = '42';
 const BASE_MS = Date.parse('2026-03-01T08:00:00Z');
@@ -40,14 +40,6 @@ async function until(check: () => boolean, what: string): Promise<void> {
   if (!check()) throw new Error(`timed out waiting for ${what}`);
 }
 
-/** A TCP port that refuses connections: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('gateways and SAP replicas scaled out on Redis', () => {
   let stack: ReplicaStack;
