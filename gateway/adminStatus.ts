@@ -9,13 +9,15 @@
  *   persisted documents; and its per-subgraph breaker gauge when given the metrics registry.
  * Counters are cumulative; the page turns them into rates between polls.
  *
- * Recent events are not included: the subgraphs' event logs are not exposed to the gateway.
+ * - each subgraph's recent events (`GET /internal/events/recent`, `subgraphs/kit/recentEventsEndpoint.ts`,
+ *   bearer `internalToken`): merged newest first (by the time each log stored them), at most 30.
+ *   Without `internalToken` none are fetched and `events.reason` says why.
  *
  * Metrics are scraped in parallel with a timeout and a body cap; a snapshot is reused for `cacheMs`
  * and concurrent requests share one scrape, so refreshing admins cannot load the subgraphs.
  */
 import type { Registry } from 'prom-client';
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import type { ReadinessReport } from './readiness';
 
 /** The part of the gateway's `stats()` (`server.ts` GatewayStats) the page shows; declared here so this file does not import the server. */
@@ -72,9 +74,25 @@ export interface AdminStatus {
     persisted: { manifest: number; apq: number; freeform: number; refused: number } | null;
     subgraphRequests: number | null;
   };
-  /** Why recent events are not shown. */
-  events: { available: false; reason: string };
+  /** Whether recent events could be fetched; `reason` names the systems whose events are missing (or why none are). */
+  events: { available: boolean; reason: string | null };
+  /** The systems' recent events, newest first (at most `MAX_RECENT_EVENTS`); [] when unavailable. */
+  recentEvents: RecentEvent[];
 }
+
+/** One canonical event envelope as the page shows it. */
+export interface RecentEvent {
+  id: string;
+  type: string;
+  system: string;
+  tenant: string;
+  entity: { type: string; id: string };
+  occurredAt: string;
+  /** The event log's cursor (`<ms>-<seq>`): when the subgraph stored it. */
+  cursor: string;
+}
+
+export const MAX_RECENT_EVENTS = 30;
 
 export interface AdminStatusOptions {
   /** The gateway's readiness (`createReadiness`). */
@@ -85,6 +103,8 @@ export interface AdminStatusOptions {
   subgraphUrls: () => Record<string, string>;
   /** The gateway's metrics registry, for its per-subgraph breaker gauge. @default none (gatewayBreaker 'unknown') */
   metricsRegistry?: Registry;
+  /** Bearer token of the subgraphs' `GET /internal/events/recent` (INTERNAL_API_TOKEN). @default none (no recent events) */
+  internalToken?: string | undefined;
   /** Time allowed for one scrape. @default 1000 */
   timeoutMs?: number;
   /** How long a snapshot is reused. @default 1000 */
@@ -135,6 +155,52 @@ export function metricsUrl(url: string): string | null {
   }
 }
 
+/** `<origin of url>/internal/events/recent?limit=n`, or null when `url` is not an http(s) URL. */
+export function recentEventsUrl(url: string, limit: number): string | null {
+  const metrics = metricsUrl(url);
+  return metrics === null ? null : `${metrics.slice(0, -'/metrics'.length)}/internal/events/recent?limit=${limit}`;
+}
+
+const str = (v: unknown): v is string => typeof v === 'string' && v.length <= 512;
+
+/** The well-formed events of a `{ events: [...] }` answer (untrusted: anything else is dropped). */
+export function parseRecentEvents(body: unknown): RecentEvent[] {
+  const list = (body as { events?: unknown } | null)?.events;
+  if (!Array.isArray(list)) return [];
+  const out: RecentEvent[] = [];
+  for (const raw of list.slice(0, MAX_RECENT_EVENTS) as unknown[]) {
+    const e = raw as Partial<Record<keyof RecentEvent, unknown>> | null;
+    const entity = e?.entity as { type?: unknown; id?: unknown } | undefined;
+    if (!e || !str(e.id) || !str(e.type) || !str(e.system) || !str(e.tenant) || !str(e.occurredAt) || !str(e.cursor) || !str(entity?.type) || !str(entity?.id)) continue;
+    out.push({ id: e.id, type: e.type, system: e.system, tenant: e.tenant, entity: { type: entity.type, id: entity.id }, occurredAt: e.occurredAt, cursor: e.cursor });
+  }
+  return out;
+}
+
+const cursorMs = (cursor: string): number => Number(cursor.split('-')[0]) || 0;
+
+/** The systems' events merged newest first (by log time, then occurrence), at most `MAX_RECENT_EVENTS`. */
+export function mergeRecentEvents(lists: RecentEvent[][]): RecentEvent[] {
+  return lists.flat()
+    .sort((a, b) => cursorMs(b.cursor) - cursorMs(a.cursor) || b.occurredAt.localeCompare(a.occurredAt))
+    .slice(0, MAX_RECENT_EVENTS);
+}
+
+async function fetchRecent(agent: Agent, url: string, token: string, timeoutMs: number, maxBytes: number): Promise<RecentEvent[] | null> {
+  const target = recentEventsUrl(url, MAX_RECENT_EVENTS);
+  if (!target) return null;
+  try {
+    const res = await request(target, {
+      method: 'GET', dispatcher: agent, headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(timeoutMs), headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
+    });
+    const text = await readCapped(res, maxBytes);
+    return text === null ? null : parseRecentEvents(JSON.parse(text));
+  } catch {
+    return null;
+  }
+}
+
 const BREAKER: BreakerView[] = ['closed', 'half-open', 'open'];
 const breakerOf = (values: number[]): BreakerView => (values.length === 0 ? 'closed' : BREAKER[Math.max(...values)] ?? 'unknown');
 const ratio = (hits: number, misses: number): HitRatio => ({ hits, misses, ratio: hits + misses === 0 ? null : hits / (hits + misses) });
@@ -159,26 +225,32 @@ export function systemFromSamples(name: string, samples: Sample[]): Omit<SystemS
   };
 }
 
+/** A 200 answer's body as text, or null for another status or a body over `maxBytes`. */
+async function readCapped(res: Dispatcher.ResponseData, maxBytes: number): Promise<string | null> {
+  if (res.statusCode !== 200) {
+    await res.body.dump({ limit: 65_536 });
+    return null;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      res.body.destroy();
+      return null;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 async function scrape(agent: Agent, url: string, timeoutMs: number, maxBytes: number): Promise<Sample[] | null> {
   const target = metricsUrl(url);
   if (!target) return null;
   try {
     const res = await request(target, { method: 'GET', dispatcher: agent, signal: AbortSignal.timeout(timeoutMs), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-    if (res.statusCode !== 200) {
-      await res.body.dump({ limit: 65_536 });
-      return null;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += (chunk as Buffer).length;
-      if (size > maxBytes) {
-        res.body.destroy();
-        return null;
-      }
-      chunks.push(chunk as Buffer);
-    }
-    return parsePrometheusText(Buffer.concat(chunks).toString('utf8'));
+    const text = await readCapped(res, maxBytes);
+    return text === null ? null : parsePrometheusText(text);
   } catch {
     return null;
   }
@@ -210,12 +282,24 @@ export function createAdminStatus(opts: AdminStatusOptions): AdminStatusSource {
   let cached: { at: number; status: AdminStatus } | null = null;
   let inFlight: Promise<AdminStatus> | null = null;
 
+  const recentEvents = async (urls: Record<string, string>): Promise<Pick<AdminStatus, 'events' | 'recentEvents'>> => {
+    const token = opts.internalToken;
+    if (!token) return { events: { available: false, reason: 'Recent events need the internal token (INTERNAL_API_TOKEN) on the gateway.' }, recentEvents: [] };
+    const lists = await Promise.all(Object.entries(urls).map(async ([name, url]) => [name, await fetchRecent(agent, url, token, timeoutMs, maxBytes)] as const));
+    const missing = lists.filter(([, list]) => list === null).map(([name]) => name);
+    return {
+      events: { available: missing.length < lists.length, reason: missing.length === 0 ? null : `No recent events from ${missing.join(', ')}.` },
+      recentEvents: mergeRecentEvents(lists.map(([, list]) => list ?? [])),
+    };
+  };
+
   const build = async (): Promise<AdminStatus> => {
     const urls = opts.subgraphUrls();
-    const [report, scraped, breakers] = await Promise.all([
+    const [report, scraped, breakers, events] = await Promise.all([
       opts.readiness.check(),
       Promise.all(Object.entries(urls).map(async ([name, url]) => [name, await scrape(agent, url, timeoutMs, maxBytes)] as const)),
       gatewayBreakers(opts.metricsRegistry),
+      recentEvents(urls),
     ]);
     const systems = scraped.map(([name, samples]): SystemStatus => ({
       ...(samples ? systemFromSamples(name, samples) : { name, metrics: 'unavailable', breaker: 'unknown', upstreamRequests: 0, upstreamFailures: 0, retries: 0, throttled: 0, rateLimits: [] }),
@@ -225,7 +309,7 @@ export function createAdminStatus(opts: AdminStatusOptions): AdminStatusSource {
     return {
       generatedAt: new Date().toISOString(), ready: report.ready, supergraph: report.supergraph, systems,
       gateway: gatewayPart(opts.stats()),
-      events: { available: false, reason: "The subgraphs' event logs are not exposed to the gateway." },
+      ...events,
     };
   };
 

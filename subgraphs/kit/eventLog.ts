@@ -31,6 +31,8 @@ export interface EventLog {
   read(after: string | undefined, limit?: number): Promise<LoggedEvent[]>;
   /** Entries after `after` (from now when undefined), then every new one, until the signal aborts, `return()` or `close()`. */
   follow(after: string | undefined, signal?: AbortSignal): AsyncIterableIterator<LoggedEvent>;
+  /** The newest `limit` entries (at most), newest first; `[]` when `limit` < 1. For the gateway's operations page. */
+  recent(limit: number): Promise<LoggedEvent[]>;
   /** The newest cursor, or '0-0' for an empty log. */
   head(): Promise<string>;
   close(): Promise<void>;
@@ -115,6 +117,10 @@ export function createMemoryEventLog(opts: MemoryEventLogOptions = {}): EventLog
           signal?.addEventListener('abort', wake, { once: true });
         });
       }
+    },
+    recent(limit) {
+      trim();
+      return Promise.resolve(limit < 1 ? [] : entries.slice(-limit).reverse());
     },
     head: () => Promise.resolve(entries.at(-1)?.cursor ?? '0-0'),
     close() {

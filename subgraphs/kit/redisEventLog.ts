@@ -7,7 +7,8 @@
  * - Duplicates: a companion key `<stream>:id:<event id>` holds the first copy's cursor for the
  *   retention (`SET ... PX`). The look-up, the `XADD` and the `SET` run in one Lua script, so a crash
  *   cannot leave an entry without its key or a key without its entry. Both use Redis's clock.
- * - `read`: `XRANGE <stream> (<after> + COUNT n` (exclusive start). `head`: `XREVRANGE + - COUNT 1`.
+ * - `read`: `XRANGE <stream> (<after> + COUNT n` (exclusive start). `recent(n)`: `XREVRANGE + - COUNT n`.
+ *   `head`: `XREVRANGE + - COUNT 1`.
  * - `follow`: `XREAD BLOCK` on its own duplicated connection (a blocked connection serves nothing
  *   else); aborting the signal, `return()` or `close()` disconnects it, which ends the iteration.
  * - A failing Redis makes `append` reject quickly (one reconnect attempt, a command timeout):
@@ -28,7 +29,7 @@ export interface RedisEventLogOptions {
   /** @default 86_400_000 (24 h) */
   retentionMs?: number;
   logger: Logger;
-  /** How long `append`/`read`/`head` wait for Redis before rejecting. @default 5_000 */
+  /** How long `append`/`read`/`recent`/`head` wait for Redis before rejecting. @default 5_000 */
   commandTimeoutMs?: number;
   /** Most entries one `XREAD` of `follow` fetches. @default 100 */
   followBatch?: number;
@@ -127,6 +128,10 @@ export function createRedisEventLog(opts: RedisEventLogOptions): EventLog {
     async read(after, limit = 1_000) {
       const entries = (await client.xrange(opts.stream, after === undefined ? '-' : `(${after}`, '+', 'COUNT', limit)) as StreamEntry[];
       return toLogged(entries);
+    },
+    async recent(limit) {
+      if (limit < 1) return [];
+      return toLogged((await client.xrevrange(opts.stream, '+', '-', 'COUNT', limit)) as StreamEntry[]);
     },
     follow,
     head,

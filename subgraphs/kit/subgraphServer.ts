@@ -14,6 +14,8 @@
  *   `@cacheControl` hints (`max-age=N, public`, or `no-store`).
  * - `POST /internal/invalidate`: evicts entity-cache entries by tag (`invalidationEndpoint.ts`);
  *   enabled by `INTERNAL_API_TOKEN`. The same is `invalidate()` on the returned server.
+ * - `GET /internal/events/recent?limit=N`: the event log's last N envelopes, newest first, for the
+ *   gateway's operations page (`recentEventsEndpoint.ts`); same token, and needs the `eventLog` option.
  * - `GET /health`: 200 `{"status":"ok"}` once listening.
  * - `routes`: the subgraph's own endpoints (webhooks), matched by method and exact path before
  *   `/graphql` (a known path with another method is a 405).
@@ -36,8 +38,10 @@ import { createEntityCache, loadEntityCacheOptions, type EntityCache } from './e
 import { envOptional, type Env } from './envConfig';
 import { headerMap, parseBody, readBody, sendGraphQLError, sendJson, writeGraphQLResponse } from './graphqlHttp';
 import { INTERNAL_CONTEXT_HEADER, INTERNAL_CONTEXT_SECRET_KEY, parseContextSecrets } from './internalContext';
+import type { EventLog } from './eventLog';
 import { handleInvalidation, INVALIDATE_PATH } from './invalidationEndpoint';
 import { parseInvalidationRequest, type InvalidationRequest } from './invalidationRequest';
+import { handleRecentEvents, RECENT_EVENTS_PATH } from './recentEventsEndpoint';
 import { REQUEST_ID_HEADER, REQUEST_ID_PATTERN, requestIdFrom } from './requestId';
 import { maskSubgraphError, type SystemName } from './subgraphErrors';
 import type { SubgraphMetrics } from './subgraphMetrics';
@@ -89,6 +93,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   entityCache?: EntityCache;
   /** Bearer token of `POST /internal/invalidate`; none disables the endpoint (404). @default env.INTERNAL_API_TOKEN */
   internalApiToken?: string;
+  /** The subgraph's event log, served on `GET /internal/events/recent` (with the internal token). @default none (the endpoint is 404) */
+  eventLog?: EventLog;
   /** Extra endpoints matched before `/graphql`. @default [] */
   routes?: readonly SubgraphRoute[];
   /** Prometheus metrics (`subgraphMetrics.ts`): served on `GET /metrics`, fed with every `/graphql` request and the entity cache. @default none */
@@ -209,6 +215,8 @@ export async function startSubgraphServer<TContext extends BaseContext>(opts: Su
       sendJson(res, 200, { status: 'ok', system: opts.system });
     } else if (url.pathname === INVALIDATE_PATH) {
       await handleInvalidation(req, res, { token, invalidate, log });
+    } else if (url.pathname === RECENT_EVENTS_PATH) {
+      await handleRecentEvents(req, res, url, { token, eventLog: opts.eventLog, log });
     } else if (url.pathname === '/graphql' || url.pathname === '/') {
       await handleGraphQL(req, res, url);
     } else {

@@ -93,6 +93,7 @@ export async function startSalesforceSubgraph(opts: SalesforceSubgraphOptions = 
       env,
       entityCache,
       entityTags: salesforceEntityTags,
+      eventLog,
       tenants,
       metrics,
     });

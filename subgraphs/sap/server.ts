@@ -95,6 +95,7 @@ export async function startSapSubgraph(opts: StartSapSubgraphOptions = {}): Prom
       entityCache,
       entityTags: sapEntityTags,
       routes,
+      eventLog: log,
       tenants,
       metrics,
       ...(opts.port !== undefined ? { port: opts.port } : {}),

@@ -105,7 +105,7 @@ export async function startTeamsSubgraph(opts: StartTeamsSubgraphOptions = {}): 
     server = await startSubgraphServer({
       system: 'teams', sdl: subgraphSdl('teams'), resolvers, logger, port: opts.port, host: opts.host, tenants, metrics,
       createContext: (info) => createTeamsContext({ ...pool.get(info.tenant), events: events.log }, info),
-      env, entityCache, entityTags: teamsEntityTags, routes: events.routes,
+      env, entityCache, entityTags: teamsEntityTags, routes: events.routes, eventLog: events.log,
     });
   } catch (err) {
     await pool.close();

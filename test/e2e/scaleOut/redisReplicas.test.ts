@@ -3,7 +3,8 @@
  * event log (Redis Streams) and the response cache (Redis). An event posted to replica A reaches a
  * subscriber on gateway 2 (whose upstream is replica B); an invalidation through gateway 1 evicts
  * what gateway 2 cached; a gateway closed mid-burst loses nothing: the subscriber resumes on the
- * other gateway with `after: <last cursor>` and gets exactly the rest, in order. Plus what a Redis
+ * other gateway with `after: <last cursor>` and gets exactly the rest, in order; the same when the
+ * gateway is a real process killed with SIGKILL (a crash: no drain, no close frame). Plus what a Redis
  * outage does to the webhook intake and to queries.
  */
 import { createClient, type Client } from 'graphql-ws';
@@ -12,6 +13,7 @@ import WebSocket from 'ws';
 import { startGateway } from '../../../gateway/server';
 import { startSapSubgraph } from '../../../subgraphs/sap/server';
 import { STACK_GATEWAY_OPTIONS } from '../federatedGraph/startStack';
+import { spawnGatewayProcess, type GatewayProcess } from './gatewayProcess';
 import { INTERNAL_TOKEN, startReplicaStack, type ReplicaStack } from './replicaStack';
 import { closedPort } from '../../gateway/redisScratch';
 
@@ -58,8 +60,8 @@ describe('gateways and SAP replicas scaled out on Redis', () => {
     if (!g) throw new Error(`gateway ${i + 1} is closed`);
     return g.url;
   };
-  const subscribe = (i: 0 | 1, after: string): Probe => {
-    const client = createClient({ url: gatewayUrl(i).replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: stack.authorization } });
+  const subscribeAt = (url: string, after: string): Probe => {
+    const client = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: stack.authorization } });
     clients.push(client);
     const probe = { events: [] as Changed[], errors: [] as unknown[], done: false };
     client.subscribe({ query: SUBSCRIPTION, variables: { after } }, {
@@ -78,6 +80,7 @@ describe('gateways and SAP replicas scaled out on Redis', () => {
     });
     return { events: probe.events, errors: probe.errors, ended: () => probe.done };
   };
+  const subscribe = (i: 0 | 1, after: string): Probe => subscribeAt(gatewayUrl(i), after);
   const query = async (i: 0 | 1, text: string): Promise<{ status: number; cache: string | null; body: { data?: unknown; errors?: unknown } }> => {
     const res = await fetch(gatewayUrl(i), { method: 'POST', headers: { 'content-type': 'application/json', authorization: stack.authorization }, body: JSON.stringify({ query: text }) });
     return { status: res.status, cache: res.headers.get('x-cache'), body: (await res.json()) as { data?: unknown; errors?: unknown } };
@@ -142,6 +145,36 @@ describe('gateways and SAP replicas scaled out on Redis', () => {
     expect(all.map(numberOf)).toEqual(Array.from({ length: total }, (_, i) => 101 + i));
     expect(new Set(all.map((e) => e.cursor)).size).toBe(total);
   });
+
+  it('loses no event when a gateway process is SIGKILLed mid-burst: the subscriber resumes on gateway 2 after its last cursor', async () => {
+    const total = 24;
+    const crashing: GatewayProcess = await spawnGatewayProcess(stack.supergraphA);
+    try {
+      const start = await stack.head();
+      const first = subscribeAt(crashing.url, start);
+      for (let n = 201; n < 201 + total; n += 1) {
+        await post(n % 2 === 0 ? 'a' : 'b', n);
+        if (n === 208) {
+          await until(() => first.events.length >= 1, 'the first events on the gateway process');
+          await crashing.kill();
+        }
+      }
+      await until(first.ended, 'the subscription on the killed gateway ending');
+      expect(crashing.alive()).toBe(false);
+      const seen = first.events.length;
+      expect(seen).toBeGreaterThanOrEqual(1);
+      expect(seen).toBeLessThan(total);
+      const resumed = subscribe(1, first.events[seen - 1]?.cursor ?? start);
+      await until(() => seen + resumed.events.length >= total, 'the remaining events on gateway 2');
+      await new Promise((r) => setTimeout(r, 200)); // a duplicate would arrive right behind the last event
+      const all = [...first.events, ...resumed.events];
+      expect(resumed.errors).toEqual([]);
+      expect(all.map(numberOf)).toEqual(Array.from({ length: total }, (_, i) => 201 + i));
+      expect(new Set(all.map((e) => e.cursor)).size).toBe(total);
+    } finally {
+      await crashing.kill();
+    }
+  }, 30_000);
 
   describe('when Redis is unreachable', () => {
     it('answers 503 to a webhook whose event Redis cannot take, so Event Mesh redelivers', async () => {
