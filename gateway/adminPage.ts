@@ -51,6 +51,8 @@ dl { display: grid; grid-template-columns: auto 1fr; gap: 4px 12px; margin: 0; }
 dt { color: #5b6475; white-space: nowrap; } dd { margin: 0; }
 .badge { border-radius: 10px; padding: 1px 8px; font-size: 12px; color: #fff; background: #8a93a5; }
 .up, .closed, .ready { background: #2e7d32; } .down, .open, .not-ready { background: #c62828; } .half-open { background: #ef6c00; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; } th { text-align: left; color: #5b6475; font-weight: normal; }
+th, td { padding: 2px 12px 2px 0; white-space: nowrap; }
 svg { display: block; } .hidden { display: none; } .note { color: #5b6475; font-size: 12px; }
 #login { padding: 24px; max-width: 560px; } #login input { width: 100%; box-sizing: border-box; font: inherit; padding: 6px; }
 #error { color: #c62828; padding: 0 24px; }
@@ -69,7 +71,8 @@ svg { display: block; } .hidden { display: none; } .note { color: #5b6475; font-
 <section id="systems-panel" style="grid-column: 1 / -1"><h2>Systems</h2><div id="systems" style="display: grid; gap: 12px; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr))"></div></section>
 <section id="cache-panel"><h2>Response cache <span id="cache-hit-ratio"></span></h2><div id="cache"></div></section>
 <section id="prepared-panel"><h2>Prepared documents <span id="prepared-hit-ratio"></span></h2><div id="prepared"></div></section>
-<section id="events-panel"><h2>Recent events</h2><p id="events" class="note"></p></section>
+<section id="events-panel" style="grid-column: 1 / -1"><h2>Recent events</h2><p id="events-note" class="note"></p>
+<table id="events"><thead><tr><th>time</th><th>system</th><th>type</th><th>entity</th><th>tenant</th></tr></thead><tbody></tbody></table></section>
 </main>
 </body>
 </html>
@@ -146,6 +149,19 @@ const SCRIPT = String.raw`'use strict';
     box.appendChild(bar(r.ratio, 'hit ratio ' + pct(r.ratio)));
     const dl = el('dl'); row(dl, 'hits', r.hits); row(dl, 'misses', r.misses); row(dl, 'hit ratio', sparkline(list, what + ' hit ratio over time', 1)); box.appendChild(dl);
   }
+  /** The recent events as rows of plain text; the note says what is missing. */
+  function renderEvents(status) {
+    const events = status.recentEvents || [];
+    $('events-note').textContent = status.events.reason || (events.length === 0 ? 'No events yet.' : '');
+    const body = $('events').tBodies[0]; body.replaceChildren();
+    $('events').classList.toggle('hidden', events.length === 0);
+    for (const e of events) {
+      const tr = el('tr', { 'data-event': e.id });
+      const when = new Date(e.occurredAt);
+      for (const text of [Number.isNaN(when.getTime()) ? e.occurredAt : when.toLocaleString(), e.system, e.type, e.entity.type + ' ' + e.entity.id, e.tenant]) tr.appendChild(el('td', {}, text));
+      body.appendChild(tr);
+    }
+  }
   function render(status) {
     const dt = last ? (Date.parse(status.generatedAt) - Date.parse(last.generatedAt)) / 1000 : 0;
     $('overall').textContent = status.ready ? 'ready' : 'not ready';
@@ -154,7 +170,7 @@ const SCRIPT = String.raw`'use strict';
     renderSystems(status, dt);
     renderRatio('cache-hit-ratio', 'cache', status.gateway.responseCache, history.cache, 'The response cache');
     renderRatio('prepared-hit-ratio', 'prepared', status.gateway.prepared, history.prepared, 'The fast executor');
-    $('events').textContent = status.events.available ? '' : status.events.reason;
+    renderEvents(status);
     last = status;
   }
   function signedIn(on) {
