@@ -364,7 +364,7 @@ async function startFast(p: Parts, opts: GatewayOptions, env: GatewayConfig): Pr
   const stats = (): GatewayStats => ({ executor: graph.current()?.stats() ?? null, persisted: persisted.stats(), responseCache: responseCache?.stats() ?? null });
   p.routes.collect = () => ({ ...stats(), subscriptions: hub.stats(), websocketConnections: subscriptions.clients() });
   p.routes.ide = createIdeRoute({ logger: p.log, env: opts.env ?? process.env });
-  p.routes.admin = createAdminRoute({ auth: guards.auth, readiness, stats, subgraphUrls: () => graph.current()?.subgraphUrls ?? {}, metricsRegistry: p.metrics.registry });
+  p.routes.admin = createAdminRoute({ auth: guards.auth, readiness, stats, subgraphUrls: () => graph.current()?.subgraphUrls ?? {}, metricsRegistry: p.metrics.registry, internalToken: opts.internalToken ?? env.internalToken });
   return {
     invalidate: (request) => invalidation.invalidate(request),
     stats,
