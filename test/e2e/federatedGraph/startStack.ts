@@ -46,7 +46,7 @@ export interface StackOptions {
 }
 
 /** A free loopback port (the gateway's, known before the subgraphs that call it start). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);

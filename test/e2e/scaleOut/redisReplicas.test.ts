@@ -85,6 +85,19 @@ describe('gateways and SAP replicas scaled out on Redis', () => {
     const res = await fetch(gatewayUrl(i), { method: 'POST', headers: { 'content-type': 'application/json', authorization: stack.authorization }, body: JSON.stringify({ query: text }) });
     return { status: res.status, cache: res.headers.get('x-cache'), body: (await res.json()) as { data?: unknown; errors?: unknown } };
   };
+  /** The subscriber resumes on gateway 2 after the last cursor it got: exactly the rest arrives, in order, once. */
+  const expectResumedOnGateway2 = async (first: Probe, start: string, total: number, from: number): Promise<void> => {
+    const seen = first.events.length;
+    expect(seen).toBeGreaterThanOrEqual(1);
+    expect(seen).toBeLessThan(total);
+    const resumed = subscribe(1, first.events[seen - 1]?.cursor ?? start);
+    await until(() => seen + resumed.events.length >= total, 'the remaining events on gateway 2');
+    await new Promise((r) => setTimeout(r, 200)); // a duplicate would arrive right behind the last event
+    const all = [...first.events, ...resumed.events];
+    expect(resumed.errors).toEqual([]);
+    expect(all.map(numberOf)).toEqual(Array.from({ length: total }, (_, i) => from + i));
+    expect(new Set(all.map((e) => e.cursor)).size).toBe(total);
+  };
   const post = async (to: 'a' | 'b', n: number): Promise<void> => {
     const res = await stack.postSapEvent(stack.sap[to], `evt-${n}`, ORDER, raisedAt(n));
     expect(res.status).toBe(202);
@@ -134,16 +147,7 @@ describe('gateways and SAP replicas scaled out on Redis', () => {
     }
     await closing;
     await until(first.ended, 'gateway 1 closing the subscription');
-    const seen = first.events.length;
-    expect(seen).toBeGreaterThanOrEqual(1);
-    expect(seen).toBeLessThan(total);
-    const resumed = subscribe(1, first.events[seen - 1]?.cursor ?? start);
-    await until(() => seen + resumed.events.length >= total, 'the remaining events on gateway 2');
-    await new Promise((r) => setTimeout(r, 200)); // a duplicate would arrive right behind the last event
-    const all = [...first.events, ...resumed.events];
-    expect(resumed.errors).toEqual([]);
-    expect(all.map(numberOf)).toEqual(Array.from({ length: total }, (_, i) => 101 + i));
-    expect(new Set(all.map((e) => e.cursor)).size).toBe(total);
+    await expectResumedOnGateway2(first, start, total, 101);
   });
 
   it('loses no event when a gateway process is SIGKILLed mid-burst: the subscriber resumes on gateway 2 after its last cursor', async () => {
@@ -161,16 +165,7 @@ describe('gateways and SAP replicas scaled out on Redis', () => {
       }
       await until(first.ended, 'the subscription on the killed gateway ending');
       expect(crashing.alive()).toBe(false);
-      const seen = first.events.length;
-      expect(seen).toBeGreaterThanOrEqual(1);
-      expect(seen).toBeLessThan(total);
-      const resumed = subscribe(1, first.events[seen - 1]?.cursor ?? start);
-      await until(() => seen + resumed.events.length >= total, 'the remaining events on gateway 2');
-      await new Promise((r) => setTimeout(r, 200)); // a duplicate would arrive right behind the last event
-      const all = [...first.events, ...resumed.events];
-      expect(resumed.errors).toEqual([]);
-      expect(all.map(numberOf)).toEqual(Array.from({ length: total }, (_, i) => 201 + i));
-      expect(new Set(all.map((e) => e.cursor)).size).toBe(total);
+      await expectResumedOnGateway2(first, start, total, 201);
     } finally {
       await crashing.kill();
     }

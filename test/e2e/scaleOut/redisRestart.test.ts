@@ -9,20 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startStack, type Stack } from '../federatedGraph/startStack';
+import { freePort, startStack, type Stack } from '../federatedGraph/startStack';
 
 const ORDERS = '{ salesOrders(first: 2) { nodes { id status } } }';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** A throwaway Redis: nothing on disk, on `port`; resolves once it accepts connections. */
 async function startRedis(port: number, dir: string): Promise<ChildProcess> {
