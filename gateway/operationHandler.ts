@@ -115,10 +115,11 @@ export function createOperationHandler(opts: OperationHandlerOptions): Operation
   return async (req, res, url) => {
     const started = performance.now();
     const ctx = createRequestContext(req.headers, log);
-    const trace = traceFrom(req.headers);
+    // One span per request: the tracer's when there is one, else a plain W3C child of the caller's trace.
     const span = opts.tracing?.startSpan(`${req.method ?? 'GET'} /graphql`, parseTraceparent(req.headers[TRACEPARENT_HEADER]));
-    const traceparent = span?.traceparent ?? outgoingTraceparent(trace);
-    const traceId = span?.traceId ?? trace.traceId;
+    const trace = span ? null : traceFrom(req.headers);
+    const traceparent = span?.traceparent ?? outgoingTraceparent(trace!);
+    const traceId = span?.traceId ?? trace!.traceId;
     let r: { out: Outcome; caller?: Caller };
     try {
       r = await run(req, url, ctx, traceparent);

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { SAMPLE_EMAIL } from '../../../gateway/sampleQuery';
+import { requestsDuring } from '../../sandboxes/requestsDuring';
 import { startStack, type Stack } from './startStack';
 
 const QUERY = 'query Trace($e: String!) { contactByEmail(email: $e) { name salesOrders(first: 2) { nodes { number } } } }';
@@ -21,21 +22,16 @@ describe('trace propagation', () => {
   });
 
   it('carries the client trace id from the gateway through the subgraphs to Salesforce and SAP', async () => {
-    const seen: Record<'salesforce' | 'sap', Array<string | undefined>> = { salesforce: [], sap: [] };
-    const listeners = {
-      salesforce: (req: IncomingMessage) => { if (!req.url?.startsWith('/services/oauth2')) seen.salesforce.push(req.headers.traceparent as string | undefined); },
-      sap: (req: IncomingMessage) => { seen.sap.push(req.headers.traceparent as string | undefined); },
-    };
-    stack.sandboxes.salesforce.server.on('request', listeners.salesforce);
-    stack.sandboxes.sap.server.on('request', listeners.sap);
-    try {
-      const res = await stack.query(QUERY, { e: SAMPLE_EMAIL }, { traceparent: `00-${TRACE_ID}-${CLIENT_SPAN}-01` });
-      expect(res.errors).toBeUndefined();
-      expect(res.data).toBeTruthy();
-    } finally {
-      stack.sandboxes.salesforce.server.off('request', listeners.salesforce);
-      stack.sandboxes.sap.server.off('request', listeners.sap);
-    }
+    const traceparent = (req: IncomingMessage): string => String(req.headers.traceparent);
+    let res: Awaited<ReturnType<Stack['query']>> | undefined;
+    const seen = { salesforce: [] as string[], sap: [] as string[] };
+    seen.sap = await requestsDuring(stack.sandboxes.sap.server, async () => {
+      seen.salesforce = await requestsDuring(stack.sandboxes.salesforce.server, async () => {
+        res = await stack.query(QUERY, { e: SAMPLE_EMAIL }, { traceparent: `00-${TRACE_ID}-${CLIENT_SPAN}-01` });
+      }, (req) => (req.url?.startsWith('/services/oauth2') ? undefined : traceparent(req)));
+    }, traceparent);
+    expect(res?.errors).toBeUndefined();
+    expect(res?.data).toBeTruthy();
     for (const system of ['salesforce', 'sap'] as const) {
       expect(seen[system].length).toBeGreaterThan(0);
       for (const value of seen[system]) {

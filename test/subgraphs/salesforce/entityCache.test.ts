@@ -3,9 +3,9 @@
  * invalidation by tag refetches exactly the tagged contact, tenants do not share entries, mutations
  * evict and report what they changed, responses carry cache tags and Cache-Control.
  */
-import type { IncomingMessage } from 'node:http';
 import { QUERY, seedContacts, startHarness, type Harness } from './subgraphHelpers';
 import { contextHeaders } from '../signedContext';
+import { requestsDuring } from '../../sandboxes/requestsDuring';
 
 const TOKEN = 'sf-internal-token-0123456789abcdef';
 const ENTITIES = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Contact { id email title account { id name } } } }`;
@@ -32,19 +32,8 @@ describe('Salesforce entity cache', () => {
   /** Changes the record in Salesforce behind the subgraph's back. */
   const retitle = (id: string, title: string): void => { h.sandbox.store.update('Contact', id, { Title: title }, '005000000000001AAA'); };
   /** The decoded SOQL of every query Salesforce receives while `run` runs. */
-  async function soqlDuring(run: () => Promise<unknown>): Promise<string[]> {
-    const seen: string[] = [];
-    const listener = (req: IncomingMessage): void => {
-      if (req.url?.includes('/query')) seen.push(new URL(req.url, 'http://x').searchParams.get('q') ?? '');
-    };
-    h.sandbox.server.on('request', listener);
-    try {
-      await run();
-    } finally {
-      h.sandbox.server.off('request', listener);
-    }
-    return seen;
-  }
+  const soqlDuring = (run: () => Promise<unknown>): Promise<string[]> => requestsDuring(h.sandbox.server, run,
+    (req) => (req.url?.includes('/query') ? new URL(req.url, 'http://x').searchParams.get('q') ?? '' : undefined));
 
   it('answers a repeated entity fetch by id and by email without any Salesforce request', async () => {
     const reps = [seed(0), seed(1)].map((c) => ({ __typename: 'Contact', id: c.id })).concat([{ __typename: 'Contact', email: seed(2).email } as never]);

@@ -4,10 +4,10 @@
  * tagged order, tenants do not share entries, the status mutation evicts and reports its tags,
  * responses carry cache tags and Cache-Control; lists (order pages) are never entity-cached.
  */
-import type { IncomingMessage } from 'node:http';
 import type { Rec } from '../../../subgraphs/sap/sandbox/edmModel';
 import { ENTITIES, startSapHarness, type SapHarness } from './sapHarness';
 import { contextHeaders } from '../signedContext';
+import { requestsDuring } from '../../sandboxes/requestsDuring';
 
 const TOKEN = 'sap-internal-token-0123456789abcdef';
 const ORDERS = ENTITIES('... on SalesOrder { id status purchaseOrderByCustomer soldTo { email } }');
@@ -24,16 +24,8 @@ async function post(query: string, variables: Record<string, unknown>, headers: 
 }
 
 /** The decoded request targets SAP receives while `run` runs (HEAD token fetches left out). */
-async function targetsDuring(run: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const listener = (req: IncomingMessage): void => { if (req.method !== 'HEAD') seen.push(decodeURIComponent(req.url ?? '')); };
-  h.sandbox.server.on('request', listener);
-  try {
-    await run();
-  } finally {
-    h.sandbox.server.off('request', listener);
-  }
-  return seen;
+function targetsDuring(run: () => Promise<unknown>): Promise<string[]> {
+  return requestsDuring(h.sandbox.server, run, (req) => (req.method !== 'HEAD' ? decodeURIComponent(req.url ?? '') : undefined));
 }
 
 function emailOf(bp: string): string {
